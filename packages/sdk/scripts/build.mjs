@@ -1,0 +1,33 @@
+// Builds the published files: one ESM file per entry point (the SDK is small enough that
+// code splitting would cost more requests than it saves), the script-tag build that defines
+// `window.SsoSpa`, and declarations from tsc.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { build } from 'esbuild';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const entries = Object.entries(pkg.exports)
+  .filter(([key]) => key !== './package.json')
+  .map(([, target]) => target.default.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts'));
+
+rmSync('dist', { recursive: true, force: true });
+const external = Object.keys(pkg.dependencies ?? {});
+const common = {
+  bundle: true,
+  target: 'es2022',
+  platform: 'browser',
+  sourcemap: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
+await build({ ...common, entryPoints: entries, outdir: 'dist', outbase: 'src', format: 'esm', external, splitting: false });
+await build({
+  ...common,
+  entryPoints: ['src/index.ts'],
+  outfile: 'dist/sso-spa.global.js',
+  format: 'iife',
+  globalName: 'SsoSpa',
+  minify: true,
+});
+execFileSync('npx', ['tsc', '-p', 'tsconfig.json', '--emitDeclarationOnly'], { stdio: 'inherit' });

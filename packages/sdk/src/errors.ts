@@ -1,0 +1,62 @@
+/**
+ * Every failure the SDK reports, as a closed union so callers branch on `code`, never on
+ * message text. The first four are the provider's own words for "no session without the
+ * user" (OpenID Connect Core §3.1.2.6); the rest are the SDK's.
+ */
+export type SsoErrorCode =
+  | 'login_required'
+  | 'consent_required'
+  | 'interaction_required'
+  | 'account_selection_required'
+  | 'access_denied'
+  | 'state_mismatch'
+  | 'issuer_mismatch'
+  | 'invalid_id_token'
+  | 'invalid_response'
+  | 'invalid_grant'
+  | 'missing_refresh_token'
+  | 'oauth_error'
+  | 'discovery_failed'
+  | 'timeout'
+  | 'network'
+  | 'popup_blocked'
+  | 'popup_closed'
+  | 'storage_unavailable'
+  | 'invalid_options'
+  | 'clock_skew'
+  | 'user_changed'
+  | 'cancelled';
+
+export interface SsoErrorOptions {
+  cause?: unknown;
+  /** The provider's `error`, as it sent it. */
+  error?: string;
+  /** The provider's `error_description`: untrusted text, never rendered as HTML. */
+  errorDescription?: string;
+  /** HTTP status of the response that failed, where there was one. */
+  status?: number;
+}
+
+/**
+ * The one error class the SDK throws. Messages never contain tokens, codes or verifiers.
+ */
+export class SsoError extends Error {
+  override readonly name = 'SsoError';
+  readonly code: SsoErrorCode;
+  readonly error: string | undefined;
+  readonly errorDescription: string | undefined;
+  readonly status: number | undefined;
+
+  constructor(code: SsoErrorCode, message: string, options: SsoErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.error = options.error;
+    this.errorDescription = options.errorDescription;
+    this.status = options.status;
+  }
+}
+
+/** True for an {@link SsoError}, optionally with one of the given codes. */
+export function isSsoError(value: unknown, ...codes: SsoErrorCode[]): value is SsoError {
+  return value instanceof SsoError && (codes.length === 0 || codes.includes(value.code));
+}

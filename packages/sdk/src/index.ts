@@ -1,0 +1,1 @@
+export { isSsoError, SsoError, type SsoErrorCode, type SsoErrorOptions } from './errors.js';
