@@ -1,0 +1,2 @@
+// Session management entry point: written in the session-management work (issue 5).
+export {};
