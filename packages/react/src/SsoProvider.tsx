@@ -1,0 +1,51 @@
+import { createContext, type ReactNode, useEffect, useState } from 'react';
+import { SsoClient, type SsoClientOptions } from 'sso-spa';
+import { type AuthStore, createAuthStore, type ReactSsoClient } from './auth-store.js';
+import { toSameOriginPath } from './safe-path.js';
+
+export const SsoContext = createContext<AuthStore | undefined>(undefined);
+
+interface CommonProps {
+  children?: ReactNode;
+  /**
+   * Called after a login redirect comes back, with the `appState` given to
+   * `loginWithRedirect`. By default the bindings go to `appState.targetUrl` when it is a
+   * same-origin path, and otherwise clean the URL to the current path.
+   */
+  onRedirectCallback?: (appState: unknown) => void;
+  /** Leave the callback to the app (for example when another library uses `code`/`state`). */
+  skipRedirectCallback?: boolean;
+}
+
+/** Either a ready client (shared with non-React code), or the options to make one. */
+export type SsoProviderProps = CommonProps & ({ client: ReactSsoClient } | (SsoClientOptions & { client?: undefined }));
+
+function defaultOnRedirectCallback(appState: unknown): void {
+  const target = (appState as { targetUrl?: unknown } | undefined)?.targetUrl;
+  const path = toSameOriginPath(target, window.location.origin, window.location.pathname);
+  window.history.replaceState(window.history.state, '', path);
+}
+
+/**
+ * Makes the session available to `useSso()` below it. On mount it handles a redirect
+ * callback when the URL carries one, and otherwise checks the session silently.
+ */
+export function SsoProvider(props: SsoProviderProps) {
+  const { children, onRedirectCallback = defaultOnRedirectCallback, skipRedirectCallback = false } = props;
+  const [store] = useState(() => {
+    const client = props.client ?? new SsoClient(withoutProviderProps(props as SsoClientOptions & CommonProps));
+    return createAuthStore(client);
+  });
+
+  useEffect(() => {
+    void store.start({ url: window.location.href, skipRedirectCallback, onRedirectCallback });
+    // The store runs its start once; later prop changes must not start it again.
+  }, [store]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  return <SsoContext.Provider value={store}>{children}</SsoContext.Provider>;
+}
+
+function withoutProviderProps(props: SsoClientOptions & CommonProps): SsoClientOptions {
+  const { children: _children, onRedirectCallback: _onRedirect, skipRedirectCallback: _skip, ...options } = props;
+  return options;
+}

@@ -1,0 +1,39 @@
+import { type ComponentType, type ReactNode, useEffect } from 'react';
+import type { RedirectLoginOptions } from 'sso-spa';
+import { useSso } from './useSso.js';
+
+export interface WithAuthenticationRequiredOptions {
+  /** Shown while the session is checked and while the browser is sent to log in. */
+  onRedirecting?: () => ReactNode;
+  /** Where to come back to; the current path, query and hash by default (deep linking). */
+  returnTo?: string | (() => string);
+  /** Extra options for the login redirect. */
+  loginOptions?: RedirectLoginOptions;
+}
+
+/**
+ * The protected-route pattern: renders `Component` for a signed-in user, and otherwise sends
+ * the browser to log in with the current path in `appState.targetUrl`, so that the
+ * `<SsoProvider>`'s redirect callback brings the user back to the same page.
+ */
+export function withAuthenticationRequired<P extends object>(
+  Component: ComponentType<P>,
+  options: WithAuthenticationRequiredOptions = {},
+): ComponentType<P> {
+  const { onRedirecting = () => null, returnTo, loginOptions } = options;
+  function WithAuthenticationRequired(props: P) {
+    const { isLoading, isAuthenticated, loginWithRedirect } = useSso();
+    useEffect(() => {
+      if (isLoading || isAuthenticated) return;
+      const targetUrl =
+        typeof returnTo === 'function'
+          ? returnTo()
+          : (returnTo ?? `${window.location.pathname}${window.location.search}${window.location.hash}`);
+      const appState = { ...((loginOptions?.appState as object | undefined) ?? {}), targetUrl };
+      void loginWithRedirect({ ...loginOptions, appState });
+    }, [isLoading, isAuthenticated, loginWithRedirect]);
+    return isAuthenticated ? <Component {...props} /> : <>{onRedirecting()}</>;
+  }
+  WithAuthenticationRequired.displayName = `withAuthenticationRequired(${Component.displayName ?? Component.name ?? 'Component'})`;
+  return WithAuthenticationRequired;
+}

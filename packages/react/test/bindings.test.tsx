@@ -1,0 +1,195 @@
+// @vitest-environment happy-dom
+import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  type ReactSsoClient,
+  SsoProvider,
+  toSameOriginPath,
+  useSessionState,
+  useSso,
+  withAuthenticationRequired,
+} from '../src/index.js';
+
+type Listener = Parameters<ReactSsoClient['subscribe']>[0];
+
+/** A stand-in for the network edge of a signed-in or signed-out client. */
+function fakeClient(initial: { signedIn: boolean }) {
+  let signedIn = initial.signedIn;
+  const listeners = new Set<Listener>();
+  const client = {
+    checkSession: vi.fn(async () => {}),
+    handleRedirectCallback: vi.fn(async () => {
+      signedIn = true;
+      return { appState: { targetUrl: '/orders?id=7' } };
+    }),
+    loginWithRedirect: vi.fn(async () => {}),
+    logout: vi.fn(async () => {
+      signedIn = false;
+    }),
+    getTokenSilently: vi.fn(async () => 'access-token'),
+    getUser: vi.fn(async () => (signedIn ? { sub: 'alice', name: 'Alice Liddell' } : undefined)),
+    isAuthenticated: vi.fn(async () => signedIn),
+    subscribe: vi.fn((listener: Listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    }),
+  };
+  const signOutElsewhere = () => {
+    signedIn = false;
+    for (const listener of listeners) listener({ type: 'signed_out', reason: 'ended_elsewhere', fromOtherTab: true });
+  };
+  return { client: client as unknown as ReactSsoClient & typeof client, signOutElsewhere };
+}
+
+function Profile() {
+  const { isLoading, isAuthenticated, user, error } = useSso();
+  if (isLoading) return <p>loading</p>;
+  if (error) return <p>error {error.message}</p>;
+  return <p>{isAuthenticated ? `signed in as ${user?.name}` : 'signed out'}</p>;
+}
+
+afterEach(() => {
+  cleanup();
+  window.history.replaceState(null, '', '/');
+});
+
+describe('<SsoProvider> and useSso()', () => {
+  it('handles the redirect callback, then deep links to appState.targetUrl', async () => {
+    window.history.replaceState(null, '', '/callback?code=abc&state=xyz');
+    const { client } = fakeClient({ signedIn: false });
+    render(
+      <SsoProvider client={client}>
+        <Profile />
+      </SsoProvider>,
+    );
+    expect(screen.getByText('loading')).toBeTruthy();
+    await screen.findByText('signed in as Alice Liddell');
+    expect(client.handleRedirectCallback).toHaveBeenCalledTimes(1);
+    expect(client.checkSession).not.toHaveBeenCalled();
+    expect(window.location.pathname + window.location.search).toBe('/orders?id=7');
+  });
+
+  it('checks the session silently when the URL is not a callback', async () => {
+    const { client } = fakeClient({ signedIn: false });
+    render(
+      <SsoProvider client={client}>
+        <Profile />
+      </SsoProvider>,
+    );
+    await screen.findByText('signed out');
+    expect(client.checkSession).toHaveBeenCalledTimes(1);
+    expect(client.handleRedirectCallback).not.toHaveBeenCalled();
+  });
+
+  it('follows the client when the session ends elsewhere', async () => {
+    const { client, signOutElsewhere } = fakeClient({ signedIn: true });
+    render(
+      <SsoProvider client={client}>
+        <Profile />
+      </SsoProvider>,
+    );
+    await screen.findByText('signed in as Alice Liddell');
+    act(() => signOutElsewhere());
+    await screen.findByText('signed out');
+  });
+
+  it('shows a failed callback as an error, not as loading forever', async () => {
+    window.history.replaceState(null, '', '/callback?code=abc&state=forged');
+    const { client } = fakeClient({ signedIn: false });
+    client.handleRedirectCallback.mockRejectedValueOnce(new Error('state mismatch'));
+    render(
+      <SsoProvider client={client}>
+        <Profile />
+      </SsoProvider>,
+    );
+    await screen.findByText('error state mismatch');
+  });
+
+  it('hands out access tokens through getAccessTokenSilently', async () => {
+    const { client } = fakeClient({ signedIn: true });
+    let getToken: (() => Promise<string>) | undefined;
+    function Caller() {
+      getToken = useSso().getAccessTokenSilently;
+      return null;
+    }
+    render(
+      <SsoProvider client={client}>
+        <Caller />
+      </SsoProvider>,
+    );
+    await waitFor(() => expect(getToken).toBeDefined());
+    await expect(getToken!()).resolves.toBe('access-token');
+  });
+});
+
+describe('withAuthenticationRequired', () => {
+  const Orders = withAuthenticationRequired(() => <p>orders page</p>, { onRedirecting: () => <p>redirecting</p> });
+
+  it('sends a signed-out user to log in with the current path as the target', async () => {
+    window.history.replaceState(null, '', '/orders?id=7#top');
+    const { client } = fakeClient({ signedIn: false });
+    render(
+      <SsoProvider client={client}>
+        <Orders />
+      </SsoProvider>,
+    );
+    await waitFor(() => expect(client.loginWithRedirect).toHaveBeenCalledTimes(1));
+    expect(client.loginWithRedirect).toHaveBeenCalledWith({ appState: { targetUrl: '/orders?id=7#top' } });
+    expect(screen.getByText('redirecting')).toBeTruthy();
+  });
+
+  it('renders the page for a signed-in user', async () => {
+    const { client } = fakeClient({ signedIn: true });
+    render(
+      <SsoProvider client={client}>
+        <Orders />
+      </SsoProvider>,
+    );
+    await screen.findByText('orders page');
+    expect(client.loginWithRedirect).not.toHaveBeenCalled();
+  });
+});
+
+describe('toSameOriginPath', () => {
+  const origin = 'https://app.example';
+  it.each([
+    'https://evil.example/x',
+    '//evil.example',
+    '/\\evil.example',
+    '\\\\evil.example',
+    'javascript:alert(1)',
+    '%2F%2Fevil.example',
+    '',
+    42,
+    undefined,
+  ])('refuses %s', (target) => {
+    expect(toSameOriginPath(target, origin)).toBe('/');
+  });
+  it('keeps a same-origin path with query and hash', () => {
+    expect(toSameOriginPath('/orders?id=7#top', origin)).toBe('/orders?id=7#top');
+  });
+});
+
+describe('useSessionState', () => {
+  it('re-renders when the session snapshot changes', async () => {
+    let snapshot = { status: 'active' };
+    const listeners = new Set<() => void>();
+    const manager = {
+      getSnapshot: () => snapshot,
+      subscribe: (listener: () => void) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    };
+    function Status() {
+      return <p>status {useSessionState(manager).status}</p>;
+    }
+    render(<Status />);
+    expect(screen.getByText('status active')).toBeTruthy();
+    act(() => {
+      snapshot = { status: 'warning' };
+      for (const listener of listeners) listener();
+    });
+    expect(screen.getByText('status warning')).toBeTruthy();
+  });
+});
