@@ -39,8 +39,8 @@ export function SsoProvider(props: SsoProviderProps) {
 
   useEffect(() => {
     void store.start({ url: window.location.href, skipRedirectCallback, onRedirectCallback });
-    // The store runs its start once; later prop changes must not start it again.
-  }, [store]); // eslint-disable-line react-hooks/exhaustive-deps
+    // start() runs once per store, so later prop changes cannot handle a callback twice.
+  }, [store, skipRedirectCallback, onRedirectCallback]);
 
   return <SsoContext.Provider value={store}>{children}</SsoContext.Provider>;
 }

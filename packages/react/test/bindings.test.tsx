@@ -3,6 +3,7 @@ import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   type ReactSsoClient,
+  type SessionSource,
   SsoProvider,
   toSameOriginPath,
   useSessionState,
@@ -46,6 +47,16 @@ function Profile() {
   if (isLoading) return <p>loading</p>;
   if (error) return <p>error {error.message}</p>;
   return <p>{isAuthenticated ? `signed in as ${user?.name}` : 'signed out'}</p>;
+}
+
+function SessionStatus({ manager }: { manager: SessionSource<{ status: string }> }) {
+  return <p>status {useSessionState(manager).status}</p>;
+}
+
+let getToken: (() => Promise<string>) | undefined;
+function TokenCaller() {
+  getToken = useSso().getAccessTokenSilently;
+  return null;
 }
 
 afterEach(() => {
@@ -107,14 +118,9 @@ describe('<SsoProvider> and useSso()', () => {
 
   it('hands out access tokens through getAccessTokenSilently', async () => {
     const { client } = fakeClient({ signedIn: true });
-    let getToken: (() => Promise<string>) | undefined;
-    function Caller() {
-      getToken = useSso().getAccessTokenSilently;
-      return null;
-    }
     render(
       <SsoProvider client={client}>
-        <Caller />
+        <TokenCaller />
       </SsoProvider>,
     );
     await waitFor(() => expect(getToken).toBeDefined());
@@ -181,10 +187,7 @@ describe('useSessionState', () => {
         return () => listeners.delete(listener);
       },
     };
-    function Status() {
-      return <p>status {useSessionState(manager).status}</p>;
-    }
-    render(<Status />);
+    render(<SessionStatus manager={manager} />);
     expect(screen.getByText('status active')).toBeTruthy();
     act(() => {
       snapshot = { status: 'warning' };
