@@ -1,0 +1,112 @@
+// The in-page side of the runtime benchmarks. Each SDK page is one IIFE bundle: an adapter
+// (browser/<sdk>.ts) that drives that SDK through its public API, plus this harness, which runs
+// the timed loops inside the page so that the DevTools protocol round trip is not measured.
+
+/** What the bench server injects into every page as `window.benchConfig`. */
+export interface BenchConfig {
+  sdk: string;
+  /** The IdP's issuer, with its trailing slash: `http://idp.localhost:PORT/`. */
+  issuer: string;
+  clientId: string;
+  /** Whether the main client asks for refresh tokens (scope `offline_access`). */
+  refreshTokens: boolean;
+  cache: 'memory' | 'localstorage';
+  /** A second client without refresh tokens, so renewals through the iframe can be timed too. */
+  iframeClient: boolean;
+}
+
+/** The operations every SDK adapter provides, each through the SDK's public API only. */
+export interface Adapter {
+  /** Runs on page load: creates the client, handles a redirect callback, resolves to the auth state. */
+  start(): Promise<boolean>;
+  /** Starts an interactive sign-in with a redirect (navigates away). */
+  login(): Promise<void>;
+  /** A token the way an app gets one before an API call (from the cache when valid). */
+  token?(): Promise<unknown>;
+  /** One renewal with every cache bypassed: through the hidden iframe or a refresh token. */
+  renew?(via: 'iframe' | 'refresh'): Promise<void>;
+  /** Pages the SDK loads in its own iframe (e.g. oidc-client-ts's silent_redirect_uri). */
+  frameCallback?(): Promise<void>;
+}
+
+export interface BenchState {
+  signedIn?: boolean;
+  /** `performance.now()` when the auth state became known: milliseconds since navigation start. */
+  knownAt?: number;
+  error?: string;
+}
+
+declare global {
+  interface Window {
+    benchConfig: BenchConfig;
+    benchState: BenchState;
+    bench: ReturnType<typeof api>;
+  }
+}
+
+const errorText = (error: unknown): string => {
+  const e = error as { code?: string; error?: string; name?: string; message?: string };
+  return [e?.code ?? e?.error ?? e?.name, e?.message].filter(Boolean).join(': ') || String(error);
+};
+
+function api(adapter: Adapter) {
+  return {
+    login: () => adapter.login(),
+    /** Cache-hit `getTokenSilently` calls for `durationMs` (at most `maxOps`): ops per second. */
+    async throughput(durationMs: number, maxOps: number): Promise<{ ops: number; ms: number }> {
+      if (!adapter.token) throw new Error('not supported');
+      await adapter.token();
+      let ops = 0;
+      const start = performance.now();
+      const end = start + durationMs;
+      while (ops < maxOps && performance.now() < end) {
+        await adapter.token();
+        ops++;
+      }
+      return { ops, ms: performance.now() - start };
+    },
+    /** One renewal with caches bypassed: milliseconds. */
+    async renew(via: 'iframe' | 'refresh'): Promise<number> {
+      if (!adapter.renew) throw new Error('not supported');
+      const start = performance.now();
+      await adapter.renew(via);
+      return performance.now() - start;
+    },
+    /** `m` concurrent token calls, as `m` components asking at once after the tokens expired. */
+    async concurrent(m: number): Promise<{ ok: number; failed: string[] }> {
+      if (!adapter.token) throw new Error('not supported');
+      const token = adapter.token.bind(adapter);
+      const results = await Promise.allSettled(Array.from({ length: m }, () => token()));
+      return {
+        ok: results.filter((r) => r.status === 'fulfilled').length,
+        failed: results.flatMap((r) => (r.status === 'rejected' ? [errorText(r.reason)] : [])),
+      };
+    },
+  };
+}
+
+/** Boots a page: frame callbacks run and stop; top-level pages start the adapter and record when. */
+export function runPage(adapter: Adapter): void {
+  window.benchState = {};
+  if (window.self !== window.top) {
+    void adapter.frameCallback?.();
+    return;
+  }
+  window.bench = api(adapter);
+  adapter.start().then(
+    (signedIn) => {
+      window.benchState = { signedIn, knownAt: performance.now() };
+    },
+    (error: unknown) => {
+      window.benchState = { error: errorText(error), knownAt: performance.now() };
+    },
+  );
+}
+
+/** Where the SDKs send the browser back after sign-in. */
+export const redirectUri = (): string => `${location.origin}/callback`;
+
+/** After a callback, the harness puts the app back at `/` (the SDKs clean the query themselves or not). */
+export function leaveCallback(): void {
+  if (location.pathname === '/callback') history.replaceState(null, '', '/');
+}

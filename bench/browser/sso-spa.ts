@@ -1,0 +1,34 @@
+// sso-spa driven through its public API. Renewals bypass the cache with cacheMode 'off' and pick
+// the channel with renewVia: 'provider' (the hidden iframe, prompt=none) or 'refresh_token'.
+import { SsoClient } from 'sso-spa';
+import { leaveCallback, redirectUri, runPage } from './harness.js';
+
+const config = window.benchConfig;
+const client = new SsoClient({
+  issuer: config.issuer,
+  clientId: config.clientId,
+  authorizationParams: {
+    redirect_uri: redirectUri(),
+    scope: config.refreshTokens ? 'openid profile email offline_access' : 'openid profile email',
+  },
+  useRefreshTokens: config.refreshTokens,
+  cacheLocation: config.cache,
+});
+
+runPage({
+  async start() {
+    if (location.pathname === '/callback') {
+      await client.handleRedirectCallback();
+      leaveCallback();
+    } else {
+      // What createSsoClient does after construction.
+      await client.checkSession();
+    }
+    return client.isAuthenticated();
+  },
+  login: () => client.loginWithRedirect(),
+  token: () => client.getTokenSilently(),
+  async renew(via) {
+    await client.getTokenSilently({ cacheMode: 'off', renewVia: via === 'iframe' ? 'provider' : 'refresh_token' });
+  },
+});

@@ -1,0 +1,142 @@
+// Turns the measured figures into the markdown table printed by `npm run bench` (and pasted into
+// bench/README.md). Every figure is also given as a ratio to the best peer.
+import { bestPeer, ratio } from './stats.mjs';
+
+const labels = {
+  'sso-spa': 'sso-spa',
+  'auth0-spa-js': '@auth0/auth0-spa-js',
+  'oidc-client-ts': 'oidc-client-ts',
+};
+const label = (row) => (row.ours ? `**${row.label ?? labels[row.sdk] ?? row.sdk}**` : (row.label ?? labels[row.sdk] ?? row.sdk));
+const int = (n) => (typeof n === 'number' ? Math.round(n).toLocaleString('en-US') : '—');
+const ms = (n) => (typeof n === 'number' ? (n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : n.toFixed(0)) : '—');
+const x = (r) => (typeof r === 'number' ? `${r < 0.1 ? r.toFixed(3) : r.toFixed(2)}×` : '—');
+const cell = (text, value, best) => `${text} (${x(ratio(value, best))})`;
+const table = (head, rows) =>
+  [
+    `| ${head.join(' | ')} |`,
+    `|${head.map((_, i) => (i ? '---:' : '---')).join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+
+function sizeSection(size) {
+  const typical = size.filter((r) => r.group === 'typical');
+  const best = {
+    min: bestPeer(typical, (r) => r.min),
+    gzip: bestPeer(typical, (r) => r.gzip),
+    brotli: bestPeer(typical, (r) => r.brotli),
+  };
+  const rows = size.map((r) =>
+    r.error
+      ? [label(r), `not measured: ${r.error}`, '', '']
+      : [
+          label(r),
+          cell(int(r.min), r.min, best.min),
+          cell(int(r.gzip), r.gzip, best.gzip),
+          cell(int(r.brotli), r.brotli, best.brotli),
+        ],
+  );
+  return [
+    '### Bundle size (bytes loaded at start; ratio to the smallest peer)',
+    '',
+    table(['typical usage entry', 'min', 'gzip', 'brotli'], rows),
+    '',
+    'esbuild: bundle, minify, ESM, platform browser, target es2022, `process.env.NODE_ENV="production"`, code splitting; ' +
+      'the bytes loaded at start are the entry chunk and its static imports (chunks reached only by `import()` are left out: ' +
+      size
+        .filter((r) => r.lazyMin)
+        .map((r) => `${r.label} ${int(r.lazyMin)} B min`)
+        .join(', ') +
+      '). The two sso-spa/* rows are optional entry points, measured whole and compared with the same best peer.',
+  ].join('\n');
+}
+
+function runtimeSection(rt) {
+  const out = [];
+  if (rt.throughput?.length) {
+    const best = bestPeer(rt.throughput, (r) => r.opsPerSecond?.median, true);
+    out.push(
+      '### getTokenSilently cache hits (ops/s; ratio to the best peer, higher is better)',
+      '',
+      table(
+        ['SDK', 'median', 'min', 'max', 'rounds'],
+        rt.throughput.map((r) => [
+          label(r),
+          cell(int(r.opsPerSecond.median), r.opsPerSecond.median, best),
+          int(r.opsPerSecond.min),
+          int(r.opsPerSecond.max),
+          String(r.opsPerSecond.n),
+        ]),
+      ),
+    );
+  }
+  for (const via of ['iframe', 'refresh']) {
+    const rows = (rt.renewal ?? []).filter((r) => r.via === via);
+    if (!rows.length) continue;
+    const best = bestPeer(rows, (r) => r.ms.median);
+    const how = via === 'iframe' ? 'through the hidden iframe (prompt=none)' : 'through a refresh token';
+    out.push(
+      '',
+      `### Silent renewal ${how}, caches bypassed (ms; ratio to the best peer, lower is better)`,
+      '',
+      table(
+        ['SDK', 'median', 'min', 'max', 'runs'],
+        rows.map((r) => [label(r), cell(ms(r.ms.median), r.ms.median, best), ms(r.ms.min), ms(r.ms.max), String(r.ms.n)]),
+      ),
+    );
+  }
+  if (rt.tabs?.length) {
+    out.push(
+      '',
+      `### Requests to the IdP for N tabs × M concurrent token calls after the tokens expired (median over rounds; ratio to the best peer, lower is better)`,
+      '',
+    );
+    const rows = [];
+    for (const mode of ['refresh', 'iframe']) {
+      const group = rt.tabs.filter((r) => r.mode === mode);
+      const best = bestPeer(group, (r) => r.requests.median);
+      for (const r of group) {
+        rows.push([
+          label(r),
+          mode === 'refresh' ? 'refresh token' : 'iframe',
+          `${r.tabs} × ${r.calls}`,
+          cell(ms(r.requests.median), r.requests.median, best),
+          `${ms(r.tokenRequests.median)} / ${ms(r.authorizeRequests.median)}`,
+          String(r.requests.n),
+          r.failedCalls ? `${r.failedCalls} (${r.failures.join('; ')})` : '0',
+        ]);
+      }
+    }
+    out.push(table(['SDK', 'renewal', 'tabs × calls', 'requests', 'token / authorize', 'rounds', 'failed calls'], rows));
+  }
+  if (rt.reload?.length) {
+    const best = bestPeer(rt.reload, (r) => r.ms.median);
+    out.push(
+      '',
+      '### Page load to a known auth state on reload, signed in, each SDK with its default storage (ms since navigation start; ratio to the best peer)',
+      '',
+      table(
+        ['SDK', 'median', 'min', 'max', 'reloads'],
+        rt.reload.map((r) => [label(r), cell(ms(r.ms.median), r.ms.median, best), ms(r.ms.min), ms(r.ms.max), String(r.ms.n)]),
+      ),
+    );
+  }
+  if (rt.errors?.length) {
+    out.push('', '### Not measured', '', ...rt.errors.map((e) => `- ${e.sdk ?? ''} ${e.phase}: ${e.error}`));
+  }
+  return out.join('\n');
+}
+
+/** The whole report as markdown. */
+export function renderMarkdown(result) {
+  const m = result.meta;
+  const parts = [
+    `Run ${m.date} on ${m.machine} (${m.cpus} cores, ${m.os}), Node ${m.node}${m.chromium ? `, ${m.chromium}` : ''}` +
+      `${m.quick ? ', quick mode' : ''}. One run; figures are not averaged across runs.`,
+    '',
+    sizeSection(result.size),
+  ];
+  if (result.runtime?.skipped) parts.push('', `Runtime benchmarks not run: ${result.runtime.skipped}`);
+  else if (result.runtime) parts.push('', runtimeSection(result.runtime));
+  return `${parts.join('\n')}\n`;
+}

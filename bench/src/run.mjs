@@ -1,0 +1,46 @@
+// `npm run bench` (add `-- --quick` for a fast check, `-- --size-only` to skip the browser):
+// measures bundle sizes and the runtime figures in one run, prints a markdown table and writes
+// bench/results/latest.json.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, platform, release } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { renderMarkdown } from './report.mjs';
+import { runRuntime } from './runtime.mjs';
+import { measureSizes } from './size.mjs';
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
+
+const meta = {
+  date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  machine: cpus()[0]?.model.trim() ?? 'unknown CPU',
+  cpus: cpus().length,
+  os: `${platform()} ${release()}`,
+  node: process.version,
+  quick,
+};
+
+console.error('[bench] bundle sizes');
+const size = await measureSizes();
+
+let runtime;
+if (args.has('--size-only')) {
+  runtime = { skipped: '--size-only' };
+} else {
+  const idp = await import('sso-spa-dev-idp').catch((error) => ({ error }));
+  if (typeof idp.createDevIdp !== 'function') {
+    runtime = {
+      skipped: `the dev IdP (sso-spa-dev-idp) is not built: ${String(idp.error?.message ?? 'no createDevIdp export').split('\n')[0]}`,
+    };
+  } else {
+    runtime = await runRuntime({ createDevIdp: idp.createDevIdp, quick });
+    meta.chromium = runtime.userAgent?.match(/(?:Headless)?Chrome\/[\d.]+/)?.[0];
+  }
+}
+
+const result = { meta, size, runtime };
+await mkdir(resultsDir, { recursive: true });
+await writeFile(`${resultsDir}latest.json`, `${JSON.stringify(result, null, 2)}\n`);
+process.stdout.write(renderMarkdown(result));
+console.error(`[bench] wrote ${resultsDir}latest.json`);

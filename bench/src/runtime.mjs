@@ -1,0 +1,452 @@
+// The runtime benchmarks, in Chromium against two dev IdPs on idp.localhost: a "long" one
+// (2-minute tokens: cache hits, renewal latency, reload) and a "short" one (4-second tokens, so
+// the tabs test can start from expired tokens without waiting minutes). Every SDK page is a
+// separate site (`<name>.localhost`), cross-site from the IdP; third-party cookies are allowed so
+// the hidden-iframe renewals can reach the IdP's session cookie. Everything listens on 127.0.0.1
+// on ephemeral ports and is stopped at the end, also on failure.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchChromium, listenOnLoopback } from '@sso-spa/testkit';
+import { build } from 'esbuild';
+import { summarize } from './stats.mjs';
+
+const browserDir = fileURLToPath(new URL('../browser/', import.meta.url));
+
+/** The SDKs driven in the browser, and what each one can be asked. */
+export const runtimeSdks = [
+  { id: 'sso-spa', label: 'sso-spa', ours: true, token: true },
+  { id: 'auth0-spa-js', label: '@auth0/auth0-spa-js', ours: false, token: true },
+  { id: 'oidc-client-ts', label: 'oidc-client-ts', ours: false, token: false },
+];
+
+export const settings = {
+  full: {
+    throughputRounds: 10,
+    throughputMs: 300,
+    maxOps: 200_000,
+    renewalRuns: 21,
+    reloads: 15,
+    tabs: 3,
+    calls: 5,
+    tabRounds: 3,
+  },
+  quick: { throughputRounds: 3, throughputMs: 100, maxOps: 50_000, renewalRuns: 5, reloads: 3, tabs: 2, calls: 3, tabRounds: 1 },
+};
+
+const SHORT_TOKEN_SECONDS = 4;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const log = (...args) => console.error('[bench]', ...args);
+
+/** Builds one IIFE per SDK adapter; an SDK whose bundle fails (e.g. not built yet) is reported, not fatal. */
+async function buildPages(outdir, sdks) {
+  const built = {};
+  for (const sdk of sdks) {
+    try {
+      await build({
+        entryPoints: [join(browserDir, `${sdk.id}.ts`)],
+        outfile: join(outdir, `${sdk.id}.js`),
+        bundle: true,
+        minify: true,
+        format: 'iife',
+        platform: 'browser',
+        target: 'es2022',
+        define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
+        logLevel: 'silent',
+      });
+      built[sdk.id] = { file: join(outdir, `${sdk.id}.js`) };
+    } catch (error) {
+      built[sdk.id] = { error: error?.errors?.[0]?.text ?? String(error?.message ?? error) };
+    }
+  }
+  return built;
+}
+
+/** Every site the run uses: which SDK, which IdP, which client configuration. */
+function siteList(sdks) {
+  const sites = [];
+  for (const sdk of sdks) {
+    sites.push({
+      host: `${sdk.id}.localhost`,
+      sdk: sdk.id,
+      idp: 'long',
+      refreshTokens: true,
+      cache: 'memory',
+      iframeClient: true,
+    });
+    // Each SDK's defaults (no refresh tokens, default storage) for the reload figure.
+    sites.push({
+      host: `${sdk.id}-reload.localhost`,
+      sdk: sdk.id,
+      idp: 'long',
+      refreshTokens: false,
+      cache: 'default',
+      iframeClient: false,
+    });
+    if (sdk.token) {
+      for (const mode of ['refresh', 'iframe']) {
+        sites.push({
+          host: `${sdk.id}-tabs-${mode}.localhost`,
+          sdk: sdk.id,
+          idp: 'short',
+          refreshTokens: mode === 'refresh',
+          cache: 'localstorage',
+          iframeClient: false,
+          tabsMode: mode,
+        });
+      }
+    }
+  }
+  return sites;
+}
+
+const page = (config, bundle) => `<!doctype html>
+<meta charset="utf-8">
+<title>bench ${config.sdk}</title>
+<script>window.benchConfig = ${JSON.stringify(config).replace(/</g, '\\u003c')};</script>
+<script src="/${bundle}"></script>
+<p>bench page</p>`;
+
+/** One loopback server for every site; the Host header picks the site. */
+function sitesHandler(sites, built, idps) {
+  return async (req, res) => {
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+    const site = sites.find((s) => s.host === host);
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (!site || !built[site.sdk]?.file) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('unknown site');
+      return;
+    }
+    if (path === `/${site.sdk}.js`) {
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(await readFile(built[site.sdk].file));
+      return;
+    }
+    const config = {
+      sdk: site.sdk,
+      issuer: idps[site.idp].issuer,
+      clientId: clientIdOf(site),
+      refreshTokens: site.refreshTokens,
+      cache: site.cache === 'default' ? undefined : site.cache,
+      iframeClient: site.iframeClient,
+    };
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(page(config, `${site.sdk}.js`));
+  };
+}
+
+const clientIdOf = (site) => `bench-${site.host.replace(/\.localhost$/, '')}`;
+
+async function startIdps(createDevIdp, sites, sitesPort) {
+  const clientsFor = (which) =>
+    sites
+      .filter((s) => s.idp === which)
+      .map((s) => {
+        const origin = `http://${s.host}:${sitesPort}`;
+        return {
+          clientId: clientIdOf(s),
+          redirectUris: [`${origin}/callback`, `${origin}/silent-callback`],
+          postLogoutRedirectUris: [`${origin}/`],
+          webOrigins: [origin],
+        };
+      });
+  const common = { port: 0, hostname: 'idp.localhost', sessionIdleSeconds: 600, clockToleranceSeconds: 0 };
+  const idps = {};
+  idps.long = await createDevIdp({ ...common, idTokenSeconds: 120, accessTokenSeconds: 120, clients: clientsFor('long') });
+  idps.short = await createDevIdp({
+    ...common,
+    idTokenSeconds: SHORT_TOKEN_SECONDS,
+    accessTokenSeconds: SHORT_TOKEN_SECONDS,
+    clients: clientsFor('short'),
+  });
+  return idps;
+}
+
+/** Waits until the page knows its auth state; throws with the page's error if start-up failed. */
+async function authState(tab, timeout = 20_000) {
+  const handle = await tab.waitForFunction(() => window.benchState?.knownAt !== undefined && window.benchState, undefined, {
+    timeout,
+    polling: 20,
+  });
+  return handle.jsonValue();
+}
+
+/** Signs in through the IdP's form (when it shows one) and waits for the app to be signed in. */
+async function signIn(tab, origin) {
+  const state = await authState(tab);
+  if (state.signedIn) return;
+  await tab.evaluate(() => {
+    void window.bench.login();
+  });
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    await tab.waitForLoadState('domcontentloaded').catch(() => {});
+    const url = new URL(tab.url());
+    if (url.origin === origin) {
+      const now = await tab.evaluate(() => window.benchState).catch(() => undefined);
+      if (now?.signedIn) return;
+      if (now?.error) throw new Error(`sign-in failed on ${origin}: ${now.error}`);
+    } else if (
+      await tab
+        .locator('input[name="login"]')
+        .count()
+        .catch(() => 0)
+    ) {
+      await tab.fill('input[name="login"]', 'alice@example.com');
+      await tab.fill('input[name="password"]', 'wonderland');
+      await Promise.all([
+        tab.waitForURL((u) => u.href !== url.href, { timeout: 10_000 }).catch(() => {}),
+        tab.click('button[type="submit"]'),
+      ]);
+      continue;
+    } else if (
+      await tab
+        .locator('button[type="submit"]')
+        .count()
+        .catch(() => 0)
+    ) {
+      // A consent or confirmation step, where the dev IdP shows one.
+      await Promise.all([
+        tab.waitForURL((u) => u.href !== url.href, { timeout: 10_000 }).catch(() => {}),
+        tab.click('button[type="submit"]'),
+      ]);
+      continue;
+    }
+    await sleep(100);
+  }
+  throw new Error(`sign-in did not complete on ${origin} (now at ${new URL(tab.url()).origin}${new URL(tab.url()).pathname})`);
+}
+
+const errorText = (error) =>
+  String(error?.message ?? error)
+    .split('\n')[0]
+    .slice(0, 300);
+
+/**
+ * Runs every runtime phase. `createDevIdp` is passed in (the dev IdP package may not be built yet).
+ * Returns the figures plus an `errors` list of what could not be measured and why.
+ */
+export async function runRuntime({ createDevIdp, quick }) {
+  const s = quick ? settings.quick : settings.full;
+  const errors = [];
+  const cleanup = [];
+  const result = { settings: s, tokenSeconds: { long: 120, short: SHORT_TOKEN_SECONDS }, errors };
+  try {
+    const outdir = await mkdtemp(join(tmpdir(), 'sso-spa-bench-'));
+    cleanup.push(() => rm(outdir, { recursive: true, force: true }));
+    const built = await buildPages(outdir, runtimeSdks);
+    for (const [id, b] of Object.entries(built)) if (b.error) errors.push({ sdk: id, phase: 'build', error: b.error });
+    const sdks = runtimeSdks.filter((sdk) => built[sdk.id].file);
+
+    const sites = siteList(sdks);
+    const idps = {};
+    const server = await listenOnLoopback('bench.localhost', sitesHandler(sites, built, idps));
+    cleanup.push(() => server.close());
+    const origin = (host) => `http://${host}:${server.port}`;
+    Object.assign(idps, await startIdps(createDevIdp, sites, server.port));
+    cleanup.push(
+      () => idps.long.close(),
+      () => idps.short.close(),
+    );
+
+    const browser = await launchChromium({ thirdPartyCookies: true });
+    cleanup.push(() => browser.close());
+    const { context } = browser;
+    const probe = await context.newPage();
+    result.userAgent = await probe.evaluate(() => navigator.userAgent);
+    await probe.close();
+
+    // Sign in on every site that needs a session of its own, one SDK at a time.
+    const mainTabs = {};
+    for (const sdk of sdks) {
+      try {
+        const tab = await context.newPage();
+        await tab.goto(origin(`${sdk.id}.localhost`));
+        await signIn(tab, origin(`${sdk.id}.localhost`));
+        mainTabs[sdk.id] = tab;
+      } catch (error) {
+        errors.push({ sdk: sdk.id, phase: 'sign-in', error: errorText(error) });
+      }
+    }
+    const ready = sdks.filter((sdk) => mainTabs[sdk.id]);
+
+    result.throughput = await throughputPhase(ready, mainTabs, s, errors);
+    result.renewal = await renewalPhase(ready, mainTabs, s, errors);
+    for (const tab of Object.values(mainTabs)) await tab.close();
+    result.reload = await reloadPhase(context, ready, origin, s, errors);
+    result.tabs = await tabsPhase(context, ready, origin, idps.short, s, errors);
+  } finally {
+    for (const stop of cleanup.reverse())
+      await Promise.resolve()
+        .then(stop)
+        .catch(() => {});
+  }
+  return result;
+}
+
+/** Cache-hit getTokenSilently calls per second, sampled in alternating rounds (A B A B …). */
+async function throughputPhase(sdks, tabs, s, errors) {
+  const candidates = sdks.filter((sdk) => sdk.token);
+  const samples = Object.fromEntries(candidates.map((sdk) => [sdk.id, []]));
+  log('throughput');
+  for (let round = 0; round < s.throughputRounds; round++) {
+    const order = round % 2 ? [...candidates].reverse() : candidates;
+    for (const sdk of order) {
+      if (!samples[sdk.id]) continue;
+      try {
+        const { ops, ms } = await tabs[sdk.id].evaluate(([d, m]) => window.bench.throughput(d, m), [s.throughputMs, s.maxOps]);
+        samples[sdk.id].push((ops / ms) * 1000);
+      } catch (error) {
+        errors.push({ sdk: sdk.id, phase: 'throughput', error: errorText(error) });
+        delete samples[sdk.id];
+      }
+    }
+  }
+  return candidates
+    .filter((sdk) => samples[sdk.id])
+    .map((sdk) => ({ sdk: sdk.id, ours: sdk.ours, opsPerSecond: summarize(samples[sdk.id]) }));
+}
+
+/** Renewal latency with caches bypassed, iframe and refresh token, interleaved across SDKs. */
+async function renewalPhase(sdks, tabs, s, errors) {
+  const rows = [];
+  for (const via of ['iframe', 'refresh']) {
+    const samples = Object.fromEntries(sdks.map((sdk) => [sdk.id, []]));
+    log(`renewal via ${via}`);
+    // Two untimed warm-up renewals per SDK (discovery, JWKS, first iframe), then the timed runs.
+    for (let run = -2; run < s.renewalRuns; run++) {
+      const order = run % 2 ? [...sdks].reverse() : sdks;
+      for (const sdk of order) {
+        if (!samples[sdk.id]) continue;
+        try {
+          const ms = await tabs[sdk.id].evaluate((v) => window.bench.renew(v), via);
+          if (run >= 0) samples[sdk.id].push(ms);
+        } catch (error) {
+          errors.push({ sdk: sdk.id, phase: `renewal-${via}`, error: errorText(error) });
+          delete samples[sdk.id];
+        }
+      }
+    }
+    for (const sdk of sdks) if (samples[sdk.id]) rows.push({ sdk: sdk.id, ours: sdk.ours, via, ms: summarize(samples[sdk.id]) });
+  }
+  return rows;
+}
+
+/** Page load to a known auth state, with each SDK's default configuration, reloads interleaved. */
+async function reloadPhase(context, sdks, origin, s, errors) {
+  log('reload');
+  const tabs = {};
+  const samples = {};
+  for (const sdk of sdks) {
+    try {
+      const tab = await context.newPage();
+      const o = origin(`${sdk.id}-reload.localhost`);
+      await tab.goto(o);
+      await signIn(tab, o);
+      tabs[sdk.id] = tab;
+      samples[sdk.id] = [];
+    } catch (error) {
+      errors.push({ sdk: sdk.id, phase: 'reload-sign-in', error: errorText(error) });
+    }
+  }
+  for (let run = -1; run < s.reloads; run++) {
+    for (const sdk of sdks) {
+      if (!samples[sdk.id]) continue;
+      try {
+        await tabs[sdk.id].reload();
+        const state = await authState(tabs[sdk.id]);
+        if (!state.signedIn) throw new Error(`signed out after reload${state.error ? `: ${state.error}` : ''}`);
+        if (run >= 0) samples[sdk.id].push(state.knownAt);
+      } catch (error) {
+        errors.push({ sdk: sdk.id, phase: 'reload', error: errorText(error) });
+        delete samples[sdk.id];
+      }
+    }
+  }
+  for (const tab of Object.values(tabs)) await tab.close();
+  return sdks.filter((sdk) => samples[sdk.id]).map((sdk) => ({ sdk: sdk.id, ours: sdk.ours, ms: summarize(samples[sdk.id]) }));
+}
+
+/**
+ * N tabs × M concurrent token calls once the tokens have expired: how many requests reach the IdP
+ * (token endpoint and authorization endpoint), counted by intercepting the browser's requests.
+ * The count covers the whole window from the previous round to the end of the burst, so renewals
+ * an SDK makes on its own timers while the tokens expire are counted too.
+ */
+async function tabsPhase(context, sdks, origin, idp, s, errors) {
+  const rows = [];
+  const idpOrigin = new URL(idp.issuer).origin;
+  let counting;
+  const onRequest = (request) => {
+    if (!counting) return;
+    const url = new URL(request.url());
+    if (url.origin !== idpOrigin) return;
+    if (url.pathname === '/oauth/token' && request.method() === 'POST') counting.token++;
+    else if (url.pathname === '/authorize') counting.authorize++;
+  };
+  context.on('request', onRequest);
+  try {
+    for (const mode of ['refresh', 'iframe']) {
+      const candidates = sdks.filter((sdk) => sdk.token);
+      const tabsOf = {};
+      for (const sdk of candidates) {
+        try {
+          const o = origin(`${sdk.id}-tabs-${mode}.localhost`);
+          const first = await context.newPage();
+          await first.goto(o);
+          await signIn(first, o);
+          const tabs = [first];
+          for (let i = 1; i < s.tabs; i++) {
+            const tab = await context.newPage();
+            await tab.goto(o);
+            const state = await authState(tab);
+            if (!state.signedIn) throw new Error(`tab ${i + 1} is not signed in${state.error ? `: ${state.error}` : ''}`);
+            tabs.push(tab);
+          }
+          tabsOf[sdk.id] = { tabs, counts: [], failed: [] };
+        } catch (error) {
+          errors.push({ sdk: sdk.id, phase: `tabs-${mode}-setup`, error: errorText(error) });
+        }
+      }
+      log(`tabs (${mode})`);
+      for (let round = 0; round < s.tabRounds; round++) {
+        const order = round % 2 ? [...candidates].reverse() : candidates;
+        for (const sdk of order) {
+          const entry = tabsOf[sdk.id];
+          if (!entry) continue;
+          counting = { token: 0, authorize: 0 };
+          // Let every tab's tokens expire (plus a margin for clock rounding).
+          await sleep((SHORT_TOKEN_SECONDS + 1.5) * 1000);
+          const results = await Promise.all(entry.tabs.map((tab) => tab.evaluate((m) => window.bench.concurrent(m), s.calls)));
+          // Requests still in flight when the last call resolved are counted too.
+          await sleep(250);
+          entry.counts.push({ ...counting });
+          entry.failed.push(...results.flatMap((r) => r.failed));
+          counting = undefined;
+        }
+      }
+      for (const sdk of candidates) {
+        const entry = tabsOf[sdk.id];
+        if (!entry) continue;
+        for (const tab of entry.tabs) await tab.close();
+        const total = entry.counts.map((c) => c.token + c.authorize);
+        rows.push({
+          sdk: sdk.id,
+          ours: sdk.ours,
+          mode,
+          tabs: s.tabs,
+          calls: s.calls,
+          requests: summarize(total),
+          tokenRequests: summarize(entry.counts.map((c) => c.token)),
+          authorizeRequests: summarize(entry.counts.map((c) => c.authorize)),
+          failedCalls: entry.failed.length,
+          failures: [...new Set(entry.failed)].slice(0, 3),
+        });
+      }
+    }
+  } finally {
+    context.off('request', onRequest);
+  }
+  return rows;
+}

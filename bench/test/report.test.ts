@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { renderMarkdown } from '../src/report.mjs';
+import { bestPeer, ratio, summarize } from '../src/stats.mjs';
+
+describe('summarize', () => {
+  it('gives the median, min and max of odd and even counts', () => {
+    expect(summarize([5, 1, 3])).toEqual({ median: 3, min: 1, max: 5, n: 3 });
+    expect(summarize([4, 1, 3, 2])).toEqual({ median: 2.5, min: 1, max: 4, n: 4 });
+    expect(summarize([])).toBeUndefined();
+  });
+});
+
+describe('ratios to the best peer', () => {
+  const rows = [
+    { ours: true, v: 1 },
+    { ours: false, v: 40 },
+    { ours: false, v: 10 },
+    { ours: false, v: undefined },
+  ];
+
+  it('takes the best figure among peers only, lowest or highest', () => {
+    expect(bestPeer(rows, (r: { v?: number }) => r.v)).toBe(10);
+    expect(bestPeer(rows, (r: { v?: number }) => r.v, true)).toBe(40);
+    expect(bestPeer([{ ours: true, v: 1 }], (r: { v: number }) => r.v)).toBeUndefined();
+  });
+
+  it('divides by the best peer and refuses to divide what it cannot compare', () => {
+    expect(ratio(5, 10)).toBe(0.5);
+    expect(ratio(0, 0)).toBe(1);
+    expect(ratio(3, 0)).toBeUndefined();
+    expect(ratio(undefined, 10)).toBeUndefined();
+  });
+});
+
+describe('the markdown report', () => {
+  const meta = { date: '2026-11-26T00:00:00Z', machine: 'CPU', cpus: 2, os: 'linux', node: 'v20', quick: false };
+  const size = [
+    { id: 'sso-spa', label: 'sso-spa', group: 'typical', ours: true, min: 100, gzip: 50, brotli: 40 },
+    { id: 'peer', label: 'peer', group: 'typical', ours: false, min: 400, gzip: 200, brotli: 160 },
+    { id: 'sso-spa/dialog', label: 'sso-spa/dialog', group: 'extra', ours: true, error: 'the entry point is empty' },
+  ];
+
+  it('gives every size figure with its ratio to the best peer, and says what was not measured', () => {
+    const md = renderMarkdown({ meta, size, runtime: { skipped: 'no IdP' } });
+    expect(md).toContain('| **sso-spa** | 100 (0.25×) | 50 (0.25×) | 40 (0.25×) |');
+    expect(md).toContain('| peer | 400 (1.00×) | 200 (1.00×) | 160 (1.00×) |');
+    expect(md).toContain('not measured: the entry point is empty');
+    expect(md).toContain('Runtime benchmarks not run: no IdP');
+  });
+
+  it('renders throughput as higher-is-better and latency as lower-is-better ratios', () => {
+    const runtime = {
+      throughput: [
+        { sdk: 'sso-spa', ours: true, opsPerSecond: { median: 3000, min: 2000, max: 4000, n: 3 } },
+        { sdk: 'auth0-spa-js', ours: false, opsPerSecond: { median: 1500, min: 1000, max: 2000, n: 3 } },
+      ],
+      renewal: [
+        { sdk: 'sso-spa', ours: true, via: 'iframe', ms: { median: 20, min: 10, max: 30, n: 15 } },
+        { sdk: 'auth0-spa-js', ours: false, via: 'iframe', ms: { median: 40, min: 30, max: 50, n: 15 } },
+        { sdk: 'oidc-client-ts', ours: false, via: 'iframe', ms: { median: 80, min: 70, max: 90, n: 15 } },
+      ],
+      errors: [{ sdk: 'oidc-client-ts', phase: 'renewal-refresh', error: 'no refresh token' }],
+    };
+    const md = renderMarkdown({ meta, size, runtime });
+    expect(md).toContain('| **sso-spa** | 3,000 (2.00×) | 2,000 | 4,000 | 3 |');
+    expect(md).toContain('| **sso-spa** | 20.0 (0.50×) | 10.0 | 30.0 | 15 |');
+    expect(md).toContain('| oidc-client-ts | 80.0 (2.00×) | 70.0 | 90.0 | 15 |');
+    expect(md).toContain('- oidc-client-ts renewal-refresh: no refresh token');
+  });
+});
