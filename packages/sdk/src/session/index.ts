@@ -1,2 +1,20 @@
-// Session management entry point: written in the session-management work (issue 5).
-export {};
+/**
+ * `sso-spa/session`: keeps an active user's SSO session sliding, warns an idle user before it
+ * ends, and ends the app session in every tab when it has ended. Headless: bind any UI to
+ * `subscribe()`/`getSnapshot()`, or use the `<sso-session-dialog>` from `sso-spa/dialog`.
+ */
+export { createSessionManager } from './manager.js';
+export type { SessionManagerOptions } from './options.js';
+export type { ChannelLike, SessionPlatform, StorageLike } from './platform.js';
+export { MAX_TIMEOUT_MS } from './timer.js';
+export type {
+  RenewalStrategy,
+  SessionClient,
+  SessionClientEvent,
+  SessionEndReason,
+  SessionEvent,
+  SessionManager,
+  SessionSnapshot,
+  SessionStatus,
+  SignedOutReason,
+} from './types.js';

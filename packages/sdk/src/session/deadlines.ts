@@ -1,0 +1,96 @@
+/**
+ * Pure arithmetic on absolute instants (epoch ms): no clock, no timers. Every decision of the
+ * session manager starts from here, so a wake from sleep or a throttled timer only needs to
+ * call it again with the new time.
+ */
+
+export interface SessionTimes {
+  /** Last successful round trip through the authorization endpoint (slides the SSO session). */
+  providerRoundTripAt: number | undefined;
+  /** When the user signed in (the absolute timeout counts from here). */
+  loginAt: number | undefined;
+  lastActivityAt: number | undefined;
+  tokenIssuedAt: number | undefined;
+  tokenExpiresAt: number | undefined;
+}
+
+export interface TimingOptions {
+  ssoIdleMs: number;
+  absoluteMs: number | undefined;
+  appIdleMs: number | undefined;
+  warnBeforeMs: number;
+  renewBeforeMs: number;
+}
+
+export interface Deadlines {
+  ssoIdleDeadline: number | undefined;
+  absoluteDeadline: number | undefined;
+  appIdleDeadline: number | undefined;
+  /** The earliest of the three. */
+  deadline: number | undefined;
+  warningFor: 'sso_idle' | 'app_idle' | 'absolute' | undefined;
+  /** When the warning starts. */
+  warnAt: number | undefined;
+  /** When tokens are renewed, if the user has been active since they were issued. */
+  tokenRenewAt: number | undefined;
+  /** When the SSO session is slid, if the user has been active since the last round trip. */
+  ssoRenewAt: number | undefined;
+}
+
+const minDefined = (...values: (number | undefined)[]): number | undefined => {
+  let min: number | undefined;
+  for (const value of values) if (value !== undefined && (min === undefined || value < min)) min = value;
+  return min;
+};
+
+const maxDefined = (...values: (number | undefined)[]): number | undefined => {
+  let max: number | undefined;
+  for (const value of values) if (value !== undefined && (max === undefined || value > max)) max = value;
+  return max;
+};
+
+export { maxDefined, minDefined };
+
+/**
+ * `lead` before `end`, but never earlier than halfway from `start`: with compressed test
+ * timings (4 s tokens, 30 s lead) a renewal would otherwise be due the moment it lands.
+ */
+function before(end: number, start: number | undefined, lead: number): number {
+  const span = start === undefined ? lead * 2 : end - start;
+  return end - Math.max(0, Math.min(lead, span / 2));
+}
+
+export function computeDeadlines(times: SessionTimes, options: TimingOptions): Deadlines {
+  const absoluteDeadline =
+    options.absoluteMs !== undefined && times.loginAt !== undefined ? times.loginAt + options.absoluteMs : undefined;
+  const ssoIdleRaw = times.providerRoundTripAt === undefined ? undefined : times.providerRoundTripAt + options.ssoIdleMs;
+  const ssoIdleDeadline = minDefined(ssoIdleRaw, absoluteDeadline);
+  const appIdleBase = maxDefined(times.lastActivityAt, times.loginAt, times.providerRoundTripAt);
+  const appIdleDeadline =
+    options.appIdleMs !== undefined && appIdleBase !== undefined ? appIdleBase + options.appIdleMs : undefined;
+  const deadline = minDefined(ssoIdleDeadline, appIdleDeadline, absoluteDeadline);
+  let warningFor: Deadlines['warningFor'];
+  if (deadline !== undefined) {
+    if (deadline === absoluteDeadline) warningFor = 'absolute';
+    else if (deadline === ssoIdleDeadline) warningFor = 'sso_idle';
+    else warningFor = 'app_idle';
+  }
+  const warnAt = deadline === undefined ? undefined : deadline - options.warnBeforeMs;
+  const tokenRenewAt =
+    times.tokenExpiresAt === undefined ? undefined : before(times.tokenExpiresAt, times.tokenIssuedAt, options.renewBeforeMs);
+  // Sliding the SSO session is pointless when the absolute cap comes first.
+  const ssoRenewAt =
+    ssoIdleRaw !== undefined && (absoluteDeadline === undefined || ssoIdleRaw < absoluteDeadline)
+      ? before(ssoIdleRaw - options.warnBeforeMs, times.providerRoundTripAt, options.renewBeforeMs)
+      : undefined;
+  return {
+    ssoIdleDeadline,
+    absoluteDeadline,
+    appIdleDeadline,
+    deadline,
+    warningFor,
+    warnAt,
+    tokenRenewAt,
+    ssoRenewAt,
+  };
+}

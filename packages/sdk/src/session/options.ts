@@ -1,0 +1,83 @@
+import { SsoError } from '../errors.js';
+import { DEFAULT_ACTIVITY_EVENTS } from './activity.js';
+import type { TimingOptions } from './deadlines.js';
+import { browserPlatform, type SessionPlatform } from './platform.js';
+
+export interface SessionManagerOptions {
+  /** The provider's sliding SSO inactivity timeout. Default 300. */
+  ssoIdleTimeoutSeconds?: number;
+  /** The provider's absolute cap since login, if the app wants to warn before it. */
+  ssoAbsoluteTimeoutSeconds?: number;
+  /** How long before the session ends the warning starts. Default 60. */
+  warnBeforeSeconds?: number;
+  /**
+   * The app's own inactivity limit, for long-lived SSO sessions (days of idle time at the
+   * provider) where the app must still sign out an idle user sooner.
+   */
+  appIdleTimeoutSeconds?: number;
+  /** How long before tokens expire (and before the warning) an active user's session is renewed. Default 30. */
+  renewBeforeExpirySeconds?: number;
+  /**
+   * Whether a refresh-token grant slides the SSO session at this provider. Default false:
+   * most providers (and the OpenID specs) slide it only on authorization requests.
+   */
+  refreshExtendsSession?: boolean;
+  /** Input events that count as activity. */
+  activityEvents?: readonly string[];
+  /** The least time between two "is the session still there?" checks on focus. Default 30. */
+  focusCheckThrottleSeconds?: number;
+  /**
+   * Check once, silently, whether the provider answers in a hidden iframe in this browser
+   * (after a top-level login, or at start when nothing is known yet). Default true.
+   */
+  probeProvider?: boolean;
+  /** Storage key and BroadcastChannel name; one per site and client. Default `sso-spa.session`. */
+  storageKey?: string;
+  /** How many recent events the snapshot keeps. Default 20. */
+  timelineSize?: number;
+  /** Replaces parts of the browser for tests: clock, timers, event targets, channel, storage. */
+  platform?: Partial<SessionPlatform>;
+}
+
+export interface ResolvedOptions extends TimingOptions {
+  refreshExtendsSession: boolean;
+  activityEvents: readonly string[];
+  focusCheckThrottleMs: number;
+  probeProvider: boolean;
+  storageKey: string;
+  timelineSize: number;
+  platform: SessionPlatform;
+}
+
+function seconds(name: string, value: number | undefined, fallback: number | undefined): number | undefined {
+  if (value === undefined) return fallback === undefined ? undefined : fallback * 1000;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new SsoError('invalid_options', `${name} must be a non-negative number of seconds`);
+  }
+  return value * 1000;
+}
+
+export function resolveOptions(options: SessionManagerOptions): ResolvedOptions {
+  const ssoIdleMs = seconds('ssoIdleTimeoutSeconds', options.ssoIdleTimeoutSeconds, 300)!;
+  const warnBeforeMs = seconds('warnBeforeSeconds', options.warnBeforeSeconds, 60)!;
+  const appIdleMs = seconds('appIdleTimeoutSeconds', options.appIdleTimeoutSeconds, undefined);
+  if (ssoIdleMs <= 0) throw new SsoError('invalid_options', 'ssoIdleTimeoutSeconds must be positive');
+  if (warnBeforeMs >= ssoIdleMs || (appIdleMs !== undefined && warnBeforeMs >= appIdleMs)) {
+    throw new SsoError('invalid_options', 'warnBeforeSeconds must be shorter than the idle timeouts');
+  }
+  const platform = { ...browserPlatform(), ...options.platform };
+  return {
+    ssoIdleMs,
+    absoluteMs: seconds('ssoAbsoluteTimeoutSeconds', options.ssoAbsoluteTimeoutSeconds, undefined),
+    appIdleMs,
+    warnBeforeMs,
+    renewBeforeMs: seconds('renewBeforeExpirySeconds', options.renewBeforeExpirySeconds, 30)!,
+    refreshExtendsSession: options.refreshExtendsSession ?? false,
+    activityEvents: options.activityEvents ?? DEFAULT_ACTIVITY_EVENTS,
+    focusCheckThrottleMs: seconds('focusCheckThrottleSeconds', options.focusCheckThrottleSeconds, 30)!,
+    probeProvider: options.probeProvider ?? true,
+    storageKey: options.storageKey ?? 'sso-spa.session',
+    timelineSize: Math.max(1, options.timelineSize ?? 20),
+    platform,
+  };
+}

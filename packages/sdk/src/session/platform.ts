@@ -1,0 +1,63 @@
+/**
+ * Every side effect of the session layer enters here, so unit tests replace this one seam
+ * (a fake clock, fake event targets, a fake BroadcastChannel) and never the project's modules.
+ */
+
+/** The part of `BroadcastChannel` the session layer uses. */
+export interface ChannelLike {
+  postMessage(message: unknown): void;
+  close(): void;
+  onmessage: ((event: { data: unknown }) => void) | null;
+}
+
+/** The part of `Storage` the session layer uses. */
+export interface StorageLike {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+export interface SessionPlatform {
+  /** Wall-clock time, epoch milliseconds. */
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  /** Where input and `visibilitychange` are observed; `undefined` outside a browser. */
+  document: (EventTarget & { readonly visibilityState?: string }) | undefined;
+  /** Where `focus`, `pageshow`, `online` and `storage` are observed. */
+  window: EventTarget | undefined;
+  /** A channel shared by the tabs of this site; `undefined` where BroadcastChannel is missing. */
+  createChannel: ((name: string) => ChannelLike) | undefined;
+  /** Shared between tabs (localStorage); `undefined` where storage is disabled. */
+  storage: StorageLike | undefined;
+}
+
+function localStorageOrUndefined(): StorageLike | undefined {
+  try {
+    // Reading the property throws a SecurityError where storage is disabled.
+    const storage = globalThis.localStorage;
+    return storage ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The real browser, read when a manager is created, never at import time (the SDK is
+ * SSR-safe and side-effect free). Outside a browser only the clock and timers exist.
+ */
+export function browserPlatform(): SessionPlatform {
+  const g = globalThis as typeof globalThis & { document?: Document; window?: Window };
+  return {
+    now: () => Date.now(),
+    setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
+    clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
+    document: g.document,
+    window: g.window,
+    createChannel:
+      typeof globalThis.BroadcastChannel === 'function'
+        ? (name) => new globalThis.BroadcastChannel(name) as unknown as ChannelLike
+        : undefined,
+    storage: localStorageOrUndefined(),
+  };
+}

@@ -1,0 +1,74 @@
+import { maxDefined } from './deadlines.js';
+import type { StorageLike } from './platform.js';
+import type { RenewalStrategy } from './types.js';
+
+/**
+ * The part of the session view that every tab of the site shares: persisted in storage so a
+ * new tab starts from it, and sent to open tabs on every change. Instants only grow, so
+ * merging is a `max` and the order in which tabs hear of changes does not matter; the
+ * strategy verdict is last-writer-wins by its own timestamp.
+ */
+export interface SharedState {
+  providerRoundTripAt?: number | undefined;
+  loginAt?: number | undefined;
+  lastActivityAt?: number | undefined;
+  strategy?: RenewalStrategy | undefined;
+  providerReachable?: boolean | undefined;
+  strategyAt?: number | undefined;
+}
+
+const STRATEGIES: readonly string[] = ['iframe', 'refresh_token', 'redirect'];
+
+const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+
+/** Keeps only well-formed fields: storage and messages are shared with any script on the origin. */
+export function sanitize(value: unknown): SharedState {
+  if (typeof value !== 'object' || value === null) return {};
+  const v = value as Record<string, unknown>;
+  const state: SharedState = {
+    providerRoundTripAt: num(v.providerRoundTripAt),
+    loginAt: num(v.loginAt),
+    lastActivityAt: num(v.lastActivityAt),
+    strategyAt: num(v.strategyAt),
+  };
+  if (typeof v.strategy === 'string' && STRATEGIES.includes(v.strategy)) state.strategy = v.strategy as RenewalStrategy;
+  if (typeof v.providerReachable === 'boolean') state.providerReachable = v.providerReachable;
+  return state;
+}
+
+/** Merges `incoming` into `current`; returns `current` itself when nothing changed. */
+export function merge(current: SharedState, incoming: SharedState): SharedState {
+  const next: SharedState = {
+    providerRoundTripAt: maxDefined(current.providerRoundTripAt, incoming.providerRoundTripAt),
+    loginAt: maxDefined(current.loginAt, incoming.loginAt),
+    lastActivityAt: maxDefined(current.lastActivityAt, incoming.lastActivityAt),
+    strategy: current.strategy,
+    providerReachable: current.providerReachable,
+    strategyAt: current.strategyAt,
+  };
+  if (incoming.strategy !== undefined && (incoming.strategyAt ?? 0) >= (current.strategyAt ?? 0)) {
+    next.strategy = incoming.strategy;
+    next.providerReachable = incoming.providerReachable;
+    next.strategyAt = incoming.strategyAt;
+  }
+  const same = (Object.keys(next) as (keyof SharedState)[]).every((key) => next[key] === current[key]);
+  return same ? current : next;
+}
+
+export function readShared(storage: StorageLike | undefined, key: string): SharedState {
+  try {
+    const raw = storage?.getItem(key);
+    return raw ? sanitize(JSON.parse(raw)) : {};
+  } catch {
+    // Corrupted JSON or disabled storage: start from nothing, never throw at start-up.
+    return {};
+  }
+}
+
+export function writeShared(storage: StorageLike | undefined, key: string, state: SharedState): void {
+  try {
+    storage?.setItem(key, JSON.stringify(state));
+  } catch {
+    // Quota or disabled storage: the open tabs still hear of it through the channel.
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The session layer's view of the SDK core. It is declared here, structurally, rather than
+ * imported, so `sso-spa/session` bundles none of the core and unit tests can pass a fake.
+ * `SsoClient` from `sso-spa` satisfies it.
+ */
+
+/** Why the core ended this site's session (mirrors the core's `SignedOutReason`). */
+export type SignedOutReason = 'logout' | 'login_required' | 'user_changed' | 'invalid_grant' | 'idle' | 'ended_elsewhere';
+
+/** The core events the session layer reacts to; times are epoch milliseconds. */
+export type SessionClientEvent =
+  | {
+      type: 'tokens';
+      source: 'redirect' | 'popup' | 'iframe' | 'silent_redirect' | 'refresh_token';
+      /** True when the tokens came through the provider's authorization endpoint, which slides the SSO session. */
+      throughProvider: boolean;
+      at: number;
+      idTokenExpiresAt: number;
+      accessTokenExpiresAt: number;
+      sub: string;
+      fromOtherTab: boolean;
+    }
+  | { type: 'signed_out'; reason: SignedOutReason; fromOtherTab: boolean }
+  | { type: 'renewal_failed'; code: string; at: number };
+
+/** The subset of `SsoClient` the session manager uses. */
+export interface SessionClient {
+  subscribe(listener: (event: SessionClientEvent) => void): () => void;
+  /** Called with the cache bypassed and an explicit renewal channel, never from the cache. */
+  getTokenSilently(options: { cacheMode: 'off'; renewVia: 'provider' | 'refresh_token' }): Promise<unknown>;
+  clearSession(reason: SignedOutReason): Promise<void>;
+  isAuthenticated(): Promise<boolean>;
+  /** Claims are read defensively: `iat`, `exp` and `auth_time` count only when they are numbers. */
+  getIdTokenClaims(): Promise<{ iat?: unknown; exp?: unknown; auth_time?: unknown } | undefined>;
+  /** The RP-initiated logout (navigates to the provider's end-session endpoint). */
+  logout(options?: { logoutParams?: { returnTo?: string; [key: string]: unknown } }): Promise<void>;
+  /**
+   * A top-level redirect through the provider. Used by `continueSession()` only where the
+   * provider cannot be reached silently and refresh tokens do not extend the SSO session.
+   */
+  loginWithRedirect?(options?: { authorizationParams?: { prompt?: string; [key: string]: unknown } }): Promise<void>;
+}
+
+/** How tokens are renewed in this browser. */
+export type RenewalStrategy = 'iframe' | 'refresh_token' | 'redirect';
+
+/** Why a session ended: the core's reasons, plus `absolute` when the absolute cap passed. */
+export type SessionEndReason = Exclude<SignedOutReason, 'logout'> | 'absolute';
+
+export type SessionStatus = 'signed_out' | 'active' | 'warning' | 'expired';
+
+/** One entry of the bounded timeline kept in the snapshot. Never carries tokens. */
+export interface SessionEvent {
+  at: number;
+  type:
+    | 'signed_in'
+    | 'renewed'
+    | 'renewal_failed'
+    | 'warning'
+    | 'continued'
+    | 'expired'
+    | 'signed_out'
+    | 'strategy'
+    | 'focus_check';
+  /** Short human-readable detail, e.g. the renewal channel or an error code. */
+  detail?: string;
+  fromOtherTab?: boolean;
+}
+
+/**
+ * Everything a UI needs, as one immutable object. `getSnapshot()` returns the same reference
+ * until something changes, as React's `useSyncExternalStore` requires.
+ */
+export interface SessionSnapshot {
+  readonly status: SessionStatus;
+  /** Whole seconds until the session ends; only in `warning`. */
+  readonly secondsLeft: number | undefined;
+  /** Only in `expired`. */
+  readonly reason: SessionEndReason | undefined;
+  /** What the warning is about: the SSO idle timeout, the app's own inactivity limit, or the absolute cap. */
+  readonly warningFor: 'sso_idle' | 'app_idle' | 'absolute' | undefined;
+  /** When the SSO session goes idle at the provider, as far as this site knows (epoch ms). */
+  readonly ssoIdleDeadline: number | undefined;
+  /** The absolute cap, where configured (epoch ms). */
+  readonly absoluteDeadline: number | undefined;
+  /** The app's own inactivity deadline, with `appIdleTimeoutSeconds` (epoch ms). */
+  readonly appIdleDeadline: number | undefined;
+  /** The earliest of the three: when this site's session ends without activity. */
+  readonly deadline: number | undefined;
+  /** The earlier of the ID and access token expiry (epoch ms). */
+  readonly tokenExpiresAt: number | undefined;
+  /** The last user input in any tab of this site (epoch ms). */
+  readonly lastActivityAt: number | undefined;
+  /** The last successful round trip through the provider's authorization endpoint (epoch ms). */
+  readonly lastProviderRoundTripAt: number | undefined;
+  readonly strategy: RenewalStrategy;
+  /** Whether the provider answers silently (hidden iframe) in this browser; `undefined` until known. */
+  readonly providerReachable: boolean | undefined;
+  /** A renewal started by the session manager is in flight. */
+  readonly renewing: boolean;
+  /** The most recent events, oldest first, at most `timelineSize`. */
+  readonly events: readonly SessionEvent[];
+}
+
+export interface SessionManager {
+  /** Calls `listener` after every snapshot change; returns the unsubscribe function. */
+  subscribe(listener: (snapshot: SessionSnapshot) => void): () => void;
+  getSnapshot(): SessionSnapshot;
+  /**
+   * Renews through the provider with the cache bypassed, which extends the SSO session and
+   * clears the warning in every tab. Rejects with the core's error when the renewal fails
+   * (`login_required` also ends the session with reason `ended_elsewhere`).
+   */
+  continueSession(): Promise<void>;
+  /** The RP-initiated logout through the core; every tab signs out. */
+  logout(options?: { logoutParams?: { returnTo?: string; [key: string]: unknown } }): Promise<void>;
+  /** Removes every listener, timer and channel. The manager is inert afterwards. */
+  destroy(): void;
+}
