@@ -16,6 +16,7 @@ export type SsoErrorCode =
   | 'invalid_grant'
   | 'missing_refresh_token'
   | 'oauth_error'
+  | 'server_error'
   | 'discovery_failed'
   | 'timeout'
   | 'network'

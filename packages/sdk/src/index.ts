@@ -1,1 +1,22 @@
+export { createSsoClient, SsoClient } from './client/client.js';
+export { type CustomCache, LocalStorageCache, MemoryCache } from './core/cache-store.js';
 export { isSsoError, SsoError, type SsoErrorCode, type SsoErrorOptions } from './errors.js';
+export { handleSilentCallback } from './navigators/silent-callback.js';
+export type { NavigationRequest, Platform } from './platform.js';
+export { sameOriginPath } from './safe-url.js';
+export type {
+  AuthorizationParams,
+  CheckSessionOptions,
+  GetTokenSilentlyOptions,
+  IdTokenClaims,
+  LogoutOptions,
+  PopupLoginOptions,
+  RedirectLoginOptions,
+  RedirectLoginResult,
+  SignedOutReason,
+  SsoClientEvent,
+  SsoClientOptions,
+  TokenDetails,
+  TokenSource,
+  User,
+} from './types.js';

@@ -1,0 +1,122 @@
+import { SsoError } from '../errors.js';
+import { userFromClaims } from '../protocol/id-token.js';
+import type {
+  CheckSessionOptions,
+  GetTokenSilentlyOptions,
+  IdTokenClaims,
+  LogoutOptions,
+  PopupLoginOptions,
+  RedirectLoginOptions,
+  RedirectLoginResult,
+  SignedOutReason,
+  SsoClientEvent,
+  SsoClientOptions,
+  TokenDetails,
+  User,
+} from '../types.js';
+import { checkSession } from './check-session.js';
+import { ClientCore } from './core.js';
+import { handleCallback, popupLogin, redirectToProvider } from './login.js';
+import { logout } from './logout.js';
+import { details, getTokens } from './renew.js';
+
+/**
+ * An OpenID Connect client for a single-page app: authorization code + PKCE for every token,
+ * a token cache, silent renewal and logout, with the method names of `@auth0/auth0-spa-js`.
+ * Constructing it touches no browser global; the first network call is discovery.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html
+ */
+export class SsoClient {
+  readonly #core: ClientCore;
+
+  constructor(options: SsoClientOptions) {
+    this.#core = new ClientCore(options);
+  }
+
+  /**
+   * Silent sign-in on start-up (cache, refresh token, hidden iframe, optionally one top-level
+   * `prompt=none` redirect). Swallows "no session" answers; other failures throw.
+   */
+  checkSession(options?: CheckSessionOptions): Promise<void> {
+    return checkSession(this.#core, options);
+  }
+
+  /** Sends the browser to the provider to log in. `appState` comes back from {@link handleRedirectCallback}. */
+  loginWithRedirect(options: RedirectLoginOptions = {}): Promise<void> {
+    return redirectToProvider(this.#core, 'login', options);
+  }
+
+  /**
+   * Completes the login on the redirect URI: cleans the address bar, checks the response,
+   * exchanges the code, validates the ID token and caches the tokens.
+   * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthResponseValidation
+   */
+  handleRedirectCallback(url?: string): Promise<RedirectLoginResult> {
+    return handleCallback(this.#core, url);
+  }
+
+  /** Logs in through a popup. Call it from a click handler (the window opens before any await). */
+  loginWithPopup(options: PopupLoginOptions = {}): Promise<void> {
+    let popup = options.popup;
+    if (!popup && !this.#core.options.platform?.popup) {
+      popup = globalThis.open?.('', 'sso-spa:authorize', 'popup,width=400,height=600') ?? undefined;
+      if (!popup) return Promise.reject(new SsoError('popup_blocked', 'The browser blocked the login popup'));
+    }
+    return popupLogin(this.#core, options, popup);
+  }
+
+  /**
+   * An access token for the audience and scope: from the cache while valid, else renewed once
+   * for all concurrent callers in every tab (refresh token when enabled, else hidden iframe).
+   * `cacheMode: 'cache-only'` resolves `undefined` on a miss.
+   */
+  getTokenSilently(options: GetTokenSilentlyOptions & { detailedResponse: true }): Promise<TokenDetails>;
+  getTokenSilently(options?: GetTokenSilentlyOptions): Promise<string>;
+  async getTokenSilently(options: GetTokenSilentlyOptions = {}): Promise<string | TokenDetails | undefined> {
+    const tokens = await getTokens(this.#core, options);
+    if (!tokens) return undefined;
+    return options.detailedResponse ? details(this.#core, tokens) : tokens.access_token;
+  }
+
+  /** The signed-in user's profile claims, or `undefined`. */
+  async getUser(): Promise<User | undefined> {
+    const user = await this.#core.cache.user();
+    return user && userFromClaims(user.claims);
+  }
+
+  /** All claims of the latest ID token, with the raw token as `__raw`. */
+  async getIdTokenClaims(): Promise<IdTokenClaims | undefined> {
+    return (await this.#core.cache.user())?.claims;
+  }
+
+  /** True while this site has a session (a user whose session has not been ended). */
+  async isAuthenticated(): Promise<boolean> {
+    return (await this.#core.cache.user()) !== undefined;
+  }
+
+  /** Clears this site's tokens in every tab, then ends the SSO session at the provider (unless `openUrl: false`). */
+  logout(options?: LogoutOptions): Promise<void> {
+    return logout(this.#core, options);
+  }
+
+  /** Ends this site's session in every tab without navigating: clears the cache, broadcasts, emits `signed_out`. */
+  clearSession(reason: SignedOutReason): Promise<void> {
+    return this.#core.clearSession(reason);
+  }
+
+  /** Listens to token, sign-out and renewal-failure events, in this tab and from the others. Returns the unsubscribe function. */
+  subscribe(listener: (event: SsoClientEvent) => void): () => void {
+    this.#core.connect();
+    return this.#core.events.subscribe(listener);
+  }
+}
+
+/**
+ * Creates a client and runs {@link SsoClient.checkSession}, so the app knows whether the user
+ * is signed in before it first renders.
+ */
+export async function createSsoClient(options: SsoClientOptions): Promise<SsoClient> {
+  const client = new SsoClient(options);
+  await client.checkSession();
+  return client;
+}

@@ -1,0 +1,208 @@
+import type { AuthorizationServer } from 'oauth4webapi';
+import { LocalStorageCache, MemoryCache } from '../core/cache-store.js';
+import { Emitter } from '../core/events.js';
+import { timedFetch } from '../core/http.js';
+import { SingleFlight } from '../core/single-flight.js';
+import { type CachedTokens, TokenCache } from '../core/token-cache.js';
+import { TransactionStore } from '../core/transactions.js';
+import { SsoError } from '../errors.js';
+import { type Channel, createPlatform, type Platform } from '../platform.js';
+import { normalizeScope } from '../protocol/authorize.js';
+import { discoveryUrl, readDiscovery } from '../protocol/discovery.js';
+import { defaultAlgs, type IdTokenExpectations } from '../protocol/id-token.js';
+import type { ProviderContext, TokenSet } from '../protocol/token.js';
+import type { AuthorizationParams, SignedOutReason, SsoClientEvent, SsoClientOptions, TokenSource } from '../types.js';
+
+/** A cross-tab message. Never carries a token. */
+type TabMessage =
+  | { t: 'signed_out'; reason: SignedOutReason; sub?: string }
+  | { t: 'tokens'; event: Extract<SsoClientEvent, { type: 'tokens' }> };
+
+const REASONS: readonly string[] = ['logout', 'login_required', 'user_changed', 'invalid_grant', 'idle', 'ended_elsewhere'];
+
+/**
+ * The shared state the client's flows work on: options with defaults, the platform seam,
+ * the cache, transactions, events and the provider's metadata. Internal.
+ */
+export class ClientCore {
+  readonly options: SsoClientOptions;
+  readonly platform: Platform;
+  readonly cache: TokenCache;
+  readonly transactions: TransactionStore;
+  readonly events = new Emitter<SsoClientEvent>();
+  readonly flights = new SingleFlight();
+  readonly shared: boolean;
+  #provider: Promise<ProviderContext> | undefined;
+  #providerRetryAt = 0;
+  #providerFailures = 0;
+  #channel: Channel | undefined | null = null;
+
+  constructor(options: SsoClientOptions) {
+    if (!options?.issuer || !options.clientId) throw new SsoError('invalid_options', 'issuer and clientId are required');
+    this.options = options;
+    this.platform = createPlatform({
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.now ? { now: options.now } : {}),
+      ...options.platform,
+    });
+    const location = options.cacheLocation ?? 'memory';
+    const store =
+      location === 'memory'
+        ? new MemoryCache()
+        : location === 'localstorage'
+          ? new LocalStorageCache(this.platform.storage('local'))
+          : location;
+    this.shared = location !== 'memory';
+    this.cache = new TokenCache(store, options.issuer, options.clientId, () => this.now(), options.expiryMarginSeconds ?? 60);
+    this.transactions = new TransactionStore(
+      () => this.platform.storage('session'),
+      options.issuer,
+      options.clientId,
+      () => this.now(),
+    );
+  }
+
+  now(): number {
+    return this.platform.now();
+  }
+
+  get redirectUri(): string | undefined {
+    return this.options.authorizationParams?.redirect_uri;
+  }
+
+  /** Audience and scope of a request, with the client's defaults. */
+  resolve(params: AuthorizationParams | undefined): { audience: string; scope: string } {
+    const defaults = this.options.authorizationParams ?? {};
+    const audience = String(params?.audience ?? defaults.audience ?? 'default');
+    const base = String(params?.scope ?? defaults.scope ?? 'openid profile email');
+    return { audience, scope: normalizeScope(base, this.options.useRefreshTokens ? ['offline_access'] : []) };
+  }
+
+  /** Authorization parameters of a request: defaults, then the call's, with audience and scope resolved. */
+  authorizationParams(params: AuthorizationParams | undefined): AuthorizationParams {
+    const { audience, scope } = this.resolve(params);
+    return { ...this.options.authorizationParams, ...params, audience: audience === 'default' ? undefined : audience, scope };
+  }
+
+  fetchWithTimeout(): typeof fetch {
+    return timedFetch(this.platform, (this.options.httpTimeoutInSeconds ?? 10) * 1000);
+  }
+
+  /**
+   * The provider's metadata, discovered once. A failure is not cached, but retries back off
+   * (1 s doubling to 60 s) so a broken provider is not hammered.
+   * @see https://openid.net/specs/openid-connect-discovery-1_0.html
+   */
+  provider(): Promise<ProviderContext> {
+    if (this.#provider) return this.#provider;
+    if (this.now() < this.#providerRetryAt) {
+      return Promise.reject(new SsoError('discovery_failed', 'Discovery failed recently; retrying later'));
+    }
+    const fetch = this.fetchWithTimeout();
+    const issuer = this.options.issuer;
+    this.#provider = fetch(discoveryUrl(issuer), { headers: { accept: 'application/json' } })
+      .then((response) => readDiscovery(issuer, response))
+      .then((as: AuthorizationServer) => {
+        this.#providerFailures = 0;
+        return { as, clientId: this.options.clientId, fetch };
+      });
+    this.#provider.catch(() => {
+      this.#provider = undefined;
+      this.#providerFailures++;
+      this.#providerRetryAt = this.now() + Math.min(60_000, 1000 * 2 ** (this.#providerFailures - 1));
+    });
+    return this.#provider;
+  }
+
+  /** What the next ID token must match. */
+  expectations(as: AuthorizationServer, extra: Partial<IdTokenExpectations>): IdTokenExpectations {
+    return {
+      issuer: as.issuer,
+      clientId: this.options.clientId,
+      algs: this.options.idTokenSigningAlgs ?? defaultAlgs(as.id_token_signing_alg_values_supported),
+      now: Math.floor(this.now() / 1000),
+      leeway: this.options.leeway ?? 60,
+      ...extra,
+    };
+  }
+
+  /**
+   * Stores a validated token response, purging another user's tokens first (and telling every
+   * tab), then announces the tokens. Returns the cached pair.
+   */
+  async store(set: TokenSet, source: TokenSource, audience: string, scope: string): Promise<CachedTokens> {
+    const previous = await this.cache.user();
+    const at = this.now();
+    const { userChanged, tokens } = await this.cache.save(audience, scope, set, at);
+    if (userChanged) {
+      this.#post({ t: 'signed_out', reason: 'user_changed', ...(previous ? { sub: previous.sub } : {}) });
+      this.events.emit({ type: 'signed_out', reason: 'user_changed', fromOtherTab: false });
+    }
+    const event: Extract<SsoClientEvent, { type: 'tokens' }> = {
+      type: 'tokens',
+      source,
+      throughProvider: source !== 'refresh_token',
+      at,
+      idTokenExpiresAt: tokens.idTokenExpiresAt,
+      accessTokenExpiresAt: tokens.accessTokenExpiresAt,
+      sub: tokens.sub,
+      fromOtherTab: false,
+    };
+    this.#post({ t: 'tokens', event: { ...event, fromOtherTab: true } });
+    this.events.emit(event);
+    return tokens;
+  }
+
+  /** Ends this site's session in every tab: clears the cache, broadcasts, emits `signed_out`. */
+  async clearSession(reason: SignedOutReason): Promise<void> {
+    const user = await this.cache.user();
+    await this.cache.clear();
+    this.#post({ t: 'signed_out', reason, ...(user ? { sub: user.sub } : {}) });
+    this.events.emit({ type: 'signed_out', reason, fromOtherTab: false });
+  }
+
+  /** Opens the cross-tab channel on first use (never at import or construction time). */
+  connect(): void {
+    if (this.#channel !== null) return;
+    this.#channel = this.platform.channel(`sso-spa::${this.options.issuer}::${this.options.clientId}`, (message) => {
+      void this.#receive(message).catch(() => {});
+    });
+  }
+
+  #post(message: TabMessage): void {
+    this.connect();
+    try {
+      this.#channel?.post(message);
+    } catch {
+      // A closed channel only loses the cross-tab notice.
+    }
+  }
+
+  async #receive(message: unknown): Promise<void> {
+    if (typeof message !== 'object' || message === null) return;
+    const m = message as TabMessage;
+    if (m.t === 'signed_out' && REASONS.includes(m.reason)) {
+      // Another tab already cleared a shared cache; a per-tab cache is cleared here. Only the
+      // signed-out user's entries go, so a new user's fresh tokens survive.
+      await this.cache.clear(typeof m.sub === 'string' ? m.sub : undefined);
+      this.events.emit({ type: 'signed_out', reason: m.reason, fromOtherTab: true });
+    } else if (m.t === 'tokens' && typeof m.event === 'object' && m.event?.type === 'tokens' && typeof m.event.sub === 'string') {
+      const user = await this.cache.user();
+      if (user && user.sub !== m.event.sub) {
+        await this.cache.clear(user.sub);
+        this.events.emit({ type: 'signed_out', reason: 'user_changed', fromOtherTab: true });
+      }
+      const e = m.event;
+      this.events.emit({
+        type: 'tokens',
+        source: e.source,
+        throughProvider: e.throughProvider === true,
+        at: Number(e.at),
+        idTokenExpiresAt: Number(e.idTokenExpiresAt),
+        accessTokenExpiresAt: Number(e.accessTokenExpiresAt),
+        sub: e.sub,
+        fromOtherTab: true,
+      });
+    }
+  }
+}

@@ -1,0 +1,131 @@
+import type { Transaction } from '../core/transactions.js';
+import { isSsoError, SsoError } from '../errors.js';
+import { buildAuthorizeUrl, createSecrets } from '../protocol/authorize.js';
+import { checkAuthorizationResponse, cleanedUrl, responseParams } from '../protocol/callback.js';
+import { toSsoError } from '../protocol/errors.js';
+import { exchangeCode } from '../protocol/token.js';
+import type { AuthorizationParams, PopupLoginOptions, RedirectLoginOptions, RedirectLoginResult } from '../types.js';
+import type { ClientCore } from './core.js';
+
+/** Errors that mean "there is no SSO session the user need not interact with". */
+export const NO_SESSION = ['login_required', 'consent_required', 'interaction_required', 'account_selection_required'] as const;
+
+const maxAgeOf = (params: AuthorizationParams): number | undefined =>
+  params.max_age === undefined || params.max_age === null ? undefined : Number(params.max_age);
+
+/**
+ * Starts a top-level authorization request: stores a single-use transaction (fails fast with
+ * `storage_unavailable` when it cannot survive the redirect) and navigates.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#CodeFlowAuth
+ */
+export async function redirectToProvider(
+  core: ClientCore,
+  kind: Transaction['kind'],
+  options: RedirectLoginOptions,
+): Promise<void> {
+  const { as } = await core.provider();
+  const params = core.authorizationParams(options.authorizationParams);
+  const redirectUri = String(params.redirect_uri ?? core.redirectUri ?? '');
+  if (!redirectUri) throw new SsoError('invalid_options', 'authorizationParams.redirect_uri is required');
+  const secrets = await createSecrets();
+  const { audience, scope } = core.resolve(params);
+  const maxAge = maxAgeOf(params);
+  core.transactions.save({
+    kind,
+    state: secrets.state,
+    nonce: secrets.nonce,
+    codeVerifier: secrets.codeVerifier,
+    issuer: core.options.issuer,
+    clientId: core.options.clientId,
+    redirectUri,
+    audience,
+    scope,
+    ...(maxAge === undefined ? {} : { maxAge }),
+    ...(options.appState === undefined ? {} : { appState: options.appState }),
+    createdAt: core.now(),
+  });
+  const url = buildAuthorizeUrl(as, { clientId: core.options.clientId, redirectUri, secrets, params });
+  await (options.openUrl ?? core.platform.navigate)(url);
+}
+
+/**
+ * Completes a redirect login. The response parameters leave the address bar and the
+ * transaction is consumed before the first await, so a reload or the back button replays
+ * nothing; any failure stores nothing.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthResponseValidation
+ */
+export async function handleCallback(core: ClientCore, url?: string): Promise<RedirectLoginResult> {
+  const current = core.platform.currentUrl();
+  const href = url ?? current;
+  if (!href) throw new SsoError('invalid_options', 'No callback URL');
+  const params = responseParams(href);
+  const clean = current ? cleanedUrl(current) : undefined;
+  if (clean) core.platform.replaceUrl(clean);
+  const state = params.get('state');
+  const tx = state ? core.transactions.take(state) : undefined;
+  if (!tx || tx.issuer !== core.options.issuer || tx.clientId !== core.options.clientId) {
+    throw new SsoError('state_mismatch', 'No login transaction matches this response');
+  }
+  const silent = tx.kind === 'silent_redirect';
+  const appState = tx.appState === undefined ? {} : { appState: tx.appState };
+  try {
+    const provider = await core.provider();
+    const checked = checkAuthorizationResponse(provider.as, core.options.clientId, params, tx.state);
+    const set = await exchangeCode(
+      provider,
+      checked,
+      tx.redirectUri,
+      tx.codeVerifier,
+      core.expectations(provider.as, { nonce: tx.nonce, ...(tx.maxAge === undefined ? {} : { maxAge: tx.maxAge }) }),
+    );
+    await core.store(set, silent ? 'silent_redirect' : 'redirect', tx.audience, tx.scope);
+    return { ...appState, ...(silent ? { sessionCheck: 'signed_in' as const } : {}) };
+  } catch (error) {
+    const typed = toSsoError(error);
+    if (silent && isSsoError(typed, ...NO_SESSION)) return { ...appState, sessionCheck: 'no_session' };
+    throw typed;
+  }
+}
+
+/**
+ * Logs in through a popup; the response comes back by `web_message` or through the
+ * silent-callback page.
+ */
+export async function popupLogin(core: ClientCore, options: PopupLoginOptions, popup: Window | undefined): Promise<void> {
+  const provider = await core.provider();
+  const { as } = provider;
+  const params = core.authorizationParams(options.authorizationParams);
+  const webMessage = as.response_modes_supported?.includes('web_message') === true;
+  const redirectUri = String(
+    webMessage
+      ? (params.redirect_uri ?? core.redirectUri ?? '')
+      : (core.options.silentCallbackUri ?? params.redirect_uri ?? core.redirectUri ?? ''),
+  );
+  if (!redirectUri) throw new SsoError('invalid_options', 'authorizationParams.redirect_uri is required');
+  const secrets = await createSecrets();
+  const { audience, scope } = core.resolve(params);
+  const maxAge = maxAgeOf(params);
+  const url = buildAuthorizeUrl(as, {
+    clientId: core.options.clientId,
+    redirectUri,
+    secrets,
+    params,
+    ...(webMessage ? { responseMode: 'web_message' } : {}),
+  });
+  const response = await core.platform.popup({
+    url,
+    messageOrigin: new URL(webMessage ? (as.authorization_endpoint as string) : redirectUri).origin,
+    state: secrets.state,
+    timeoutMs: (options.timeoutInSeconds ?? core.options.authorizeTimeoutInSeconds ?? 60) * 1000,
+    ...(popup ? { popup } : {}),
+  });
+  const checked = checkAuthorizationResponse(as, core.options.clientId, response, secrets.state);
+  const set = await exchangeCode(
+    provider,
+    checked,
+    redirectUri,
+    secrets.codeVerifier,
+    core.expectations(as, { nonce: secrets.nonce, ...(maxAge === undefined ? {} : { maxAge }) }),
+  );
+  await core.store(set, 'popup', audience, scope);
+}

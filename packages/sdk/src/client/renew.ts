@@ -1,0 +1,147 @@
+import type { CachedTokens } from '../core/token-cache.js';
+import { isSsoError, SsoError } from '../errors.js';
+import { buildAuthorizeUrl, createSecrets } from '../protocol/authorize.js';
+import { checkAuthorizationResponse } from '../protocol/callback.js';
+import { toSsoError } from '../protocol/errors.js';
+import { exchangeCode, refreshTokens } from '../protocol/token.js';
+import type { GetTokenSilentlyOptions, TokenDetails } from '../types.js';
+import type { ClientCore } from './core.js';
+
+interface RenewRequest {
+  audience: string;
+  scope: string;
+  extra: Record<string, unknown>;
+  renewVia: NonNullable<GetTokenSilentlyOptions['renewVia']>;
+  timeoutMs: number;
+}
+
+/** The detailed shape of a cached pair. */
+export function details(core: ClientCore, tokens: CachedTokens): TokenDetails {
+  const expiresAt = Math.min(tokens.idTokenExpiresAt, tokens.accessTokenExpiresAt);
+  return {
+    access_token: tokens.access_token,
+    id_token: tokens.id_token,
+    expires_in: Math.max(0, Math.floor((expiresAt - core.now()) / 1000)),
+    scope: tokens.scope,
+    token_type: tokens.token_type,
+  };
+}
+
+/**
+ * Cache first; then one renewal per key in this tab (single flight) and across tabs (Web
+ * Locks), re-reading the cache once the lock is held because another tab may just have renewed.
+ * Returns `undefined` only for `cacheMode: 'cache-only'` misses.
+ */
+export async function getTokens(core: ClientCore, options: GetTokenSilentlyOptions): Promise<CachedTokens | undefined> {
+  const { audience, scope } = core.resolve(options.authorizationParams);
+  const cacheMode = options.cacheMode ?? 'on';
+  if (cacheMode !== 'off') {
+    const hit = await core.cache.get(audience, scope);
+    if (hit.tokens) return hit.tokens;
+  }
+  if (cacheMode === 'cache-only') return undefined;
+  const { audience: _a, scope: _s, ...extra } = options.authorizationParams ?? {};
+  const timeoutMs = (options.timeoutInSeconds ?? core.options.authorizeTimeoutInSeconds ?? 60) * 1000;
+  const request: RenewRequest = { audience, scope, extra, renewVia: options.renewVia ?? 'auto', timeoutMs };
+  const key = `${core.cache.key(audience, scope)}|${cacheMode}|${request.renewVia}`;
+  try {
+    return await core.flights.run(key, () =>
+      core.platform.lock(`sso-spa::${core.options.issuer}::${core.options.clientId}`, timeoutMs + 10_000, async () => {
+        if (cacheMode !== 'off') {
+          const again = await core.cache.get(audience, scope);
+          if (again.tokens) return again.tokens;
+        }
+        return renew(core, request);
+      }),
+    );
+  } catch (error) {
+    const typed = toSsoError(error);
+    core.events.emit({ type: 'renewal_failed', code: typed.code, at: core.now() });
+    throw typed;
+  }
+}
+
+async function renew(core: ClientCore, request: RenewRequest): Promise<CachedTokens> {
+  const useRefresh = core.options.useRefreshTokens === true && request.renewVia !== 'provider';
+  const fallback = core.options.useRefreshTokensFallback === true && request.renewVia === 'auto';
+  if (request.renewVia === 'refresh_token' && !core.options.useRefreshTokens) {
+    throw new SsoError('missing_refresh_token', 'Refresh tokens are not enabled (useRefreshTokens)');
+  }
+  if (useRefresh) {
+    const { refreshToken, key } = await core.cache.get(request.audience, request.scope);
+    if (refreshToken) {
+      try {
+        return await viaRefreshToken(core, request, refreshToken);
+      } catch (error) {
+        const typed = toSsoError(error);
+        // Drop a refresh token the provider rejected; a network error keeps it (the response may
+        // be lost after rotation, so it is not resent blindly: the caller decides).
+        if (!isSsoError(typed, 'invalid_grant', 'invalid_id_token')) throw typed;
+        await core.cache.drop(key);
+        if (typed.code === 'invalid_id_token') {
+          await core.clearSession('invalid_grant');
+          throw typed;
+        }
+        if (!fallback) throw typed;
+      }
+    } else if (!fallback) {
+      throw new SsoError('missing_refresh_token', 'No refresh token for this audience and scope');
+    }
+  }
+  return viaIframe(core, request);
+}
+
+/**
+ * Redeems the refresh token; a rotated one replaces the old in the same cache write.
+ * @see https://datatracker.ietf.org/doc/html/rfc6749#section-6
+ */
+async function viaRefreshToken(core: ClientCore, request: RenewRequest, refreshToken: string): Promise<CachedTokens> {
+  const provider = await core.provider();
+  const user = await core.cache.user();
+  const set = await refreshTokens(
+    provider,
+    refreshToken,
+    request.scope,
+    core.expectations(provider.as, user ? { sub: user.sub } : {}),
+  );
+  return core.store(set, 'refresh_token', request.audience, request.scope);
+}
+
+/**
+ * `prompt=none` in a hidden iframe, with `id_token_hint` when an ID token is known;
+ * `response_mode=web_message` when the provider lists it, else the silent-callback page.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
+ */
+async function viaIframe(core: ClientCore, request: RenewRequest): Promise<CachedTokens> {
+  const provider = await core.provider();
+  const { as } = provider;
+  const webMessage = as.response_modes_supported?.includes('web_message') === true;
+  const redirectUri = webMessage ? core.redirectUri : (core.options.silentCallbackUri ?? core.redirectUri);
+  if (!redirectUri) throw new SsoError('invalid_options', 'authorizationParams.redirect_uri is required');
+  const user = await core.cache.user();
+  const secrets = await createSecrets();
+  const params = core.authorizationParams({ ...request.extra, audience: request.audience, scope: request.scope });
+  const url = buildAuthorizeUrl(as, {
+    clientId: core.options.clientId,
+    redirectUri,
+    secrets,
+    params: { ...params, prompt: 'none', id_token_hint: user?.claims.__raw },
+    ...(webMessage ? { responseMode: 'web_message' } : {}),
+  });
+  const response = await core.platform.iframe({
+    url,
+    messageOrigin: new URL(webMessage ? (as.authorization_endpoint as string) : redirectUri).origin,
+    state: secrets.state,
+    timeoutMs: request.timeoutMs,
+  });
+  const checked = checkAuthorizationResponse(as, core.options.clientId, response, secrets.state);
+  const maxAge = params.max_age === undefined ? undefined : Number(params.max_age);
+  const set = await exchangeCode(
+    provider,
+    checked,
+    redirectUri,
+    secrets.codeVerifier,
+    core.expectations(as, { nonce: secrets.nonce, ...(maxAge === undefined ? {} : { maxAge }) }),
+  );
+  return core.store(set, 'iframe', request.audience, request.scope);
+}

@@ -1,0 +1,87 @@
+/**
+ * Where the token cache keeps its entries. Implement it to keep tokens elsewhere (e.g. an
+ * encrypted IndexedDB store); values are plain JSON-compatible objects, keys start with
+ * `sso-spa::`. Entries it returns are validated: anything malformed counts as a miss.
+ * Compatible with `@auth0/auth0-spa-js`'s `ICache` (`get`, `set`, `remove`, `allKeys`).
+ */
+export interface CustomCache {
+  get(key: string): unknown | Promise<unknown>;
+  set(key: string, entry: unknown): void | Promise<void>;
+  remove(key: string): void | Promise<void>;
+  /** Every key it holds; needed for scope-subset hits and for clearing every entry. */
+  allKeys?(): string[] | Promise<string[]>;
+}
+
+/** Prefix of every key the SDK writes. */
+export const KEY_PREFIX = 'sso-spa::';
+
+/** The default cache: lost on reload, private to the tab. */
+export class MemoryCache implements CustomCache {
+  #entries = new Map<string, unknown>();
+  get(key: string): unknown {
+    return this.#entries.get(key);
+  }
+  set(key: string, entry: unknown): void {
+    this.#entries.set(key, entry);
+  }
+  remove(key: string): void {
+    this.#entries.delete(key);
+  }
+  allKeys(): string[] {
+    return [...this.#entries.keys()];
+  }
+}
+
+/**
+ * `localStorage`: survives reloads and is shared by the site's tabs. Corrupt JSON is a miss
+ * and its key is deleted; when a write fails (quota) the entry is kept in memory instead, so
+ * tokens are still served.
+ */
+export class LocalStorageCache implements CustomCache {
+  readonly #storage: Storage | undefined;
+  readonly #fallback = new MemoryCache();
+  constructor(storage: Storage | undefined) {
+    this.#storage = storage;
+  }
+  get(key: string): unknown {
+    const fallback = this.#fallback.get(key);
+    if (fallback !== undefined || !this.#storage) return fallback;
+    try {
+      const raw = this.#storage.getItem(key);
+      return raw === null ? undefined : JSON.parse(raw);
+    } catch {
+      this.remove(key);
+      return undefined;
+    }
+  }
+  set(key: string, entry: unknown): void {
+    try {
+      if (!this.#storage) throw new Error('no storage');
+      this.#storage.setItem(key, JSON.stringify(entry));
+      this.#fallback.remove(key);
+    } catch {
+      this.#fallback.set(key, entry);
+    }
+  }
+  remove(key: string): void {
+    this.#fallback.remove(key);
+    try {
+      this.#storage?.removeItem(key);
+    } catch {
+      // Storage gone: nothing to remove.
+    }
+  }
+  allKeys(): string[] {
+    const keys = new Set(this.#fallback.allKeys());
+    try {
+      const storage = this.#storage;
+      for (let i = 0; storage && i < storage.length; i++) {
+        const key = storage.key(i);
+        if (key?.startsWith(KEY_PREFIX)) keys.add(key);
+      }
+    } catch {
+      // Storage gone: the fallback keys are all there is.
+    }
+    return [...keys];
+  }
+}

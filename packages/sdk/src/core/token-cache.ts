@@ -1,0 +1,232 @@
+import type { TokenSet } from '../protocol/token.js';
+import type { IdTokenClaims } from '../types.js';
+import { type CustomCache, KEY_PREFIX } from './cache-store.js';
+
+/** An ID token and access token pair, valid together. Times in epoch milliseconds. */
+export interface CachedTokens {
+  access_token: string;
+  id_token: string;
+  token_type: string;
+  scope: string;
+  sub: string;
+  receivedAt: number;
+  idTokenExpiresAt: number;
+  accessTokenExpiresAt: number;
+}
+
+interface TokenEntry {
+  v: 1;
+  issuer: string;
+  clientId: string;
+  audience: string;
+  scope: string;
+  sub: string;
+  tokens?: CachedTokens;
+  refresh_token?: string;
+}
+
+interface UserEntry {
+  v: 1;
+  issuer: string;
+  clientId: string;
+  sub: string;
+  claims: IdTokenClaims;
+}
+
+/** What a lookup found: a valid pair, a refresh token, or neither. */
+export interface CacheLookup {
+  key: string;
+  tokens?: CachedTokens;
+  refreshToken?: string;
+}
+
+const scopes = (scope: string) => new Set(scope.split(' ').filter(Boolean));
+
+/**
+ * The token cache: ID and access tokens stored as a pair keyed by issuer, client, audience and
+ * scope. A pair counts as gone as soon as either token is within the renewal margin of its
+ * expiry, so a token it returns is always valid. Expiry comes from the lifetimes
+ * (`expires_in`, ID token `exp - iat`) and the local receipt time, so a wrong device clock
+ * does not shorten or stretch it. Entries of another issuer or client, or of the wrong shape,
+ * are misses.
+ */
+export class TokenCache {
+  readonly #store: CustomCache;
+  readonly #issuer: string;
+  readonly #clientId: string;
+  readonly #now: () => number;
+  readonly #marginMs: number;
+
+  constructor(store: CustomCache, issuer: string, clientId: string, now: () => number, marginSeconds: number) {
+    this.#store = store;
+    this.#issuer = issuer;
+    this.#clientId = clientId;
+    this.#now = now;
+    this.#marginMs = marginSeconds * 1000;
+  }
+
+  /** The key of an audience and scope. */
+  key(audience: string, scope: string): string {
+    return `${KEY_PREFIX}${this.#issuer}::${this.#clientId}::${audience}::${scope}`;
+  }
+
+  get #userKey(): string {
+    return `${KEY_PREFIX}${this.#issuer}::${this.#clientId}::@@user@@`;
+  }
+
+  /** Finds the pair for `audience` whose scope covers `scope` (exact key first), dropping expired pairs. */
+  async get(audience: string, scope: string): Promise<CacheLookup> {
+    const key = this.key(audience, scope);
+    const exact = await this.#read(key);
+    if (exact?.tokens || !this.#store.allKeys) return this.#lookup(key, exact);
+    const wanted = scopes(scope);
+    const prefix = this.key(audience, '');
+    for (const other of await this.#store.allKeys()) {
+      if (other === key || !other.startsWith(prefix)) continue;
+      const entry = await this.#read(other);
+      const have = entry && scopes(entry.scope);
+      if (entry?.tokens && have && [...wanted].every((s) => have.has(s))) return this.#lookup(other, entry);
+    }
+    return this.#lookup(key, exact);
+  }
+
+  #lookup(key: string, entry: TokenEntry | undefined): CacheLookup {
+    return {
+      key,
+      ...(entry?.tokens ? { tokens: entry.tokens } : {}),
+      ...(entry?.refresh_token ? { refreshToken: entry.refresh_token } : {}),
+    };
+  }
+
+  /** Reads and checks one entry; strips an expired pair (keeping the refresh token). */
+  async #read(key: string): Promise<TokenEntry | undefined> {
+    const entry = (await this.#store.get(key)) as TokenEntry | undefined;
+    if (!this.#isEntry(entry)) {
+      if (entry !== undefined && key.startsWith(`${KEY_PREFIX}${this.#issuer}::${this.#clientId}::`))
+        await this.#store.remove(key);
+      return undefined;
+    }
+    const tokens = entry.tokens;
+    if (tokens && !this.#fresh(tokens)) {
+      const { tokens: _expired, ...rest } = entry;
+      if (rest.refresh_token) await this.#store.set(key, rest);
+      else await this.#store.remove(key);
+      return rest;
+    }
+    return entry;
+  }
+
+  #isEntry(entry: unknown): entry is TokenEntry {
+    if (typeof entry !== 'object' || entry === null) return false;
+    const e = entry as TokenEntry;
+    if (e.v !== 1 || e.issuer !== this.#issuer || e.clientId !== this.#clientId || typeof e.scope !== 'string') return false;
+    if (e.refresh_token !== undefined && typeof e.refresh_token !== 'string') return false;
+    const t = e.tokens;
+    if (t === undefined) return true;
+    return (
+      typeof t === 'object' &&
+      t !== null &&
+      typeof t.access_token === 'string' &&
+      typeof t.id_token === 'string' &&
+      typeof t.sub === 'string' &&
+      Number.isFinite(t.receivedAt) &&
+      Number.isFinite(t.idTokenExpiresAt) &&
+      Number.isFinite(t.accessTokenExpiresAt)
+    );
+  }
+
+  #fresh(tokens: CachedTokens): boolean {
+    const expiresAt = Math.min(tokens.idTokenExpiresAt, tokens.accessTokenExpiresAt);
+    const margin = Math.min(this.#marginMs, (expiresAt - tokens.receivedAt) / 10);
+    const now = this.#now();
+    // A clock that went backwards past the receipt time is not trusted either.
+    return now >= tokens.receivedAt - 60_000 && now < expiresAt - margin;
+  }
+
+  /**
+   * Stores a token response as one entry (one write, so a rotated refresh token replaces the
+   * old one atomically; without a new one the old one is kept). A different `sub` than the
+   * stored user's first purges every entry of this client: tokens of two users never mix.
+   * @returns whether the user changed.
+   */
+  async save(
+    audience: string,
+    scope: string,
+    set: TokenSet,
+    receivedAt: number,
+  ): Promise<{ userChanged: boolean; tokens: CachedTokens }> {
+    const sub = set.claims.sub;
+    const previous = await this.user();
+    const userChanged = previous !== undefined && previous.sub !== sub;
+    if (userChanged) await this.clear();
+    const key = this.key(audience, scope);
+    const old = userChanged ? undefined : await this.#read(key);
+    const tokens: CachedTokens = {
+      access_token: set.access_token,
+      id_token: set.id_token,
+      token_type: set.token_type,
+      scope: set.scope ?? scope,
+      sub,
+      receivedAt,
+      idTokenExpiresAt: receivedAt + (set.claims.exp - set.claims.iat) * 1000,
+      accessTokenExpiresAt: receivedAt + set.expires_in * 1000,
+    };
+    const refreshToken = set.refresh_token ?? (old?.sub === sub ? old.refresh_token : undefined);
+    const entry: TokenEntry = {
+      v: 1,
+      issuer: this.#issuer,
+      clientId: this.#clientId,
+      audience,
+      scope,
+      sub,
+      tokens,
+      ...(refreshToken ? { refresh_token: refreshToken } : {}),
+    };
+    await this.#store.set(key, entry);
+    const user: UserEntry = { v: 1, issuer: this.#issuer, clientId: this.#clientId, sub, claims: set.claims };
+    await this.#store.set(this.#userKey, user);
+    return { userChanged, tokens };
+  }
+
+  /** Drops the pair and refresh token under `key` (after `invalid_grant`). */
+  async drop(key: string): Promise<void> {
+    await this.#store.remove(key);
+  }
+
+  /** The signed-in user's latest ID token claims, kept until the session ends. */
+  async user(): Promise<UserEntry | undefined> {
+    let entry: unknown;
+    try {
+      entry = await this.#store.get(this.#userKey);
+    } catch {
+      return undefined;
+    }
+    if (typeof entry !== 'object' || entry === null) return undefined;
+    const u = entry as UserEntry;
+    const ok =
+      u.v === 1 &&
+      u.issuer === this.#issuer &&
+      u.clientId === this.#clientId &&
+      typeof u.sub === 'string' &&
+      typeof u.claims === 'object' &&
+      u.claims !== null &&
+      u.claims.sub === u.sub &&
+      typeof u.claims.__raw === 'string';
+    if (!ok) await this.#store.remove(this.#userKey);
+    return ok ? u : undefined;
+  }
+
+  /** Removes every entry of this client, or only those of user `sub` when given. */
+  async clear(sub?: string): Promise<void> {
+    const prefix = `${KEY_PREFIX}${this.#issuer}::${this.#clientId}::`;
+    const keys = this.#store.allKeys ? await this.#store.allKeys() : [this.#userKey];
+    for (const key of keys) {
+      if (!key.startsWith(prefix)) continue;
+      if (sub !== undefined) {
+        const entry = (await this.#store.get(key)) as { sub?: unknown } | undefined;
+        if (entry && typeof entry === 'object' && entry.sub !== sub) continue;
+      }
+      await this.#store.remove(key);
+    }
+  }
+}

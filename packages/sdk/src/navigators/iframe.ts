@@ -1,0 +1,23 @@
+import type { NavigationRequest } from '../platform.js';
+import { awaitAuthorizationMessage } from './message-listener.js';
+
+/**
+ * Loads the `prompt=none` authorization URL in a hidden iframe and resolves with the
+ * response parameters. The iframe is removed on success, error and timeout.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest (prompt=none)
+ */
+export function runIframe(request: NavigationRequest): Promise<URLSearchParams> {
+  const frame = document.createElement('iframe');
+  frame.setAttribute('aria-hidden', 'true');
+  frame.setAttribute('tabindex', '-1');
+  frame.title = 'Silent authentication';
+  frame.style.cssText = 'display:none;width:0;height:0;border:0';
+  const result = awaitAuthorizationMessage(
+    request,
+    () => frame.contentWindow,
+    () => frame.remove(),
+  );
+  frame.src = request.url;
+  document.body.appendChild(frame);
+  return result;
+}

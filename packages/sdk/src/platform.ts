@@ -1,0 +1,108 @@
+import { SsoError } from './errors.js';
+import { runIframe } from './navigators/iframe.js';
+import { runPopup } from './navigators/popup.js';
+
+/** What a navigator needs to run one `prompt=none` or popup round trip. */
+export interface NavigationRequest {
+  /** The authorization URL to load. */
+  url: string;
+  /** The only origin whose messages are accepted: the provider's (web_message) or the app's (silent-callback page). */
+  messageOrigin: string;
+  /** The transaction's state: a message from our window with another state fails with `state_mismatch`. */
+  state: string;
+  timeoutMs: number;
+  /** For popups: a window opened earlier, synchronously in the click handler. */
+  popup?: Window;
+}
+
+/** A cross-tab channel (BroadcastChannel in browsers). */
+export interface Channel {
+  post(message: unknown): void;
+  close(): void;
+}
+
+/**
+ * The one seam for side effects. The client never touches a browser global except through
+ * this object, so unit tests replace it instead of the SDK's own modules, and importing the
+ * SDK touches nothing (each default reads its global only when called).
+ */
+export interface Platform {
+  fetch: typeof fetch;
+  /** Epoch milliseconds. */
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  /** `localStorage` / `sessionStorage`, or `undefined` when disabled or absent. */
+  storage(kind: 'local' | 'session'): Storage | undefined;
+  /** Runs `task` holding the named cross-tab lock (Web Locks API); `timeout` if it cannot be taken in time. */
+  lock<T>(name: string, timeoutMs: number, task: () => Promise<T>): Promise<T>;
+  /** Opens a cross-tab channel, or `undefined` where there is none. */
+  channel(name: string, onMessage: (message: unknown) => void): Channel | undefined;
+  /** The current address, or `undefined` outside a browser. */
+  currentUrl(): string | undefined;
+  /** `history.replaceState` to `url` (same document). */
+  replaceUrl(url: string): void;
+  /** Top-level navigation (`location.assign`). */
+  navigate(url: string): void | Promise<void>;
+  /** Hidden iframe round trip; resolves with the authorization response parameters. */
+  iframe(request: NavigationRequest): Promise<URLSearchParams>;
+  /** Popup round trip; resolves with the authorization response parameters. */
+  popup(request: NavigationRequest): Promise<URLSearchParams>;
+}
+
+function storage(kind: 'local' | 'session'): Storage | undefined {
+  try {
+    const store = (globalThis as Record<string, unknown>)[`${kind}Storage`] as Storage | undefined;
+    // Reading the property can throw (SecurityError) when storage is disabled.
+    store?.getItem('sso-spa');
+    return store;
+  } catch {
+    return undefined;
+  }
+}
+
+async function lock<T>(name: string, timeoutMs: number, task: () => Promise<T>): Promise<T> {
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+  if (!locks) return task();
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  try {
+    return await locks.request(name, { signal: abort.signal }, () => {
+      clearTimeout(timer);
+      return task();
+    });
+  } catch (error) {
+    if (abort.signal.aborted && !(error instanceof SsoError)) {
+      throw new SsoError('timeout', 'Timed out waiting for another tab to finish renewing tokens', { cause: error });
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function channel(name: string, onMessage: (message: unknown) => void): Channel | undefined {
+  if (typeof BroadcastChannel === 'undefined') return undefined;
+  const bc = new BroadcastChannel(name);
+  bc.onmessage = (event) => onMessage(event.data);
+  return { post: (message) => bc.postMessage(message), close: () => bc.close() };
+}
+
+/** The browser implementation of {@link Platform}, with `overrides` applied. */
+export function createPlatform(overrides: Partial<Platform> = {}): Platform {
+  return {
+    fetch: (input, init) => globalThis.fetch(input, init),
+    now: () => Date.now(),
+    setTimeout: (callback, ms) => setTimeout(callback, ms),
+    clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+    storage,
+    lock,
+    channel,
+    currentUrl: () => globalThis.location?.href,
+    replaceUrl: (url) => globalThis.history?.replaceState(globalThis.history.state, '', url),
+    navigate: (url) => globalThis.location.assign(url),
+    iframe: runIframe,
+    popup: runPopup,
+    ...overrides,
+  };
+}

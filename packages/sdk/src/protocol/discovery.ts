@@ -1,0 +1,40 @@
+import type { AuthorizationServer } from 'oauth4webapi';
+import { SsoError } from '../errors.js';
+
+/**
+ * Where the provider's metadata lives: the issuer without its trailing slash, then
+ * `/.well-known/openid-configuration`.
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationRequest
+ */
+export function discoveryUrl(issuer: string): string {
+  return `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+}
+
+/**
+ * Validates a discovery response. The document's `issuer` must equal the configured issuer
+ * exactly (no normalisation: `https://op/` and `https://op` are different issuers), or the
+ * metadata could belong to another provider (mix-up).
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationValidation
+ */
+export async function readDiscovery(issuer: string, response: Response): Promise<AuthorizationServer> {
+  if (response.status !== 200) {
+    throw new SsoError('discovery_failed', `Discovery failed with HTTP ${response.status}`, { status: response.status });
+  }
+  let metadata: unknown;
+  try {
+    metadata = await response.json();
+  } catch (cause) {
+    throw new SsoError('discovery_failed', 'The discovery document is not JSON', { cause, status: response.status });
+  }
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
+    throw new SsoError('discovery_failed', 'The discovery document is not an object', { status: response.status });
+  }
+  const as = metadata as AuthorizationServer;
+  if (as.issuer !== issuer) {
+    throw new SsoError('issuer_mismatch', 'The discovery document names another issuer than the one configured');
+  }
+  if (typeof as.authorization_endpoint !== 'string' || typeof as.token_endpoint !== 'string') {
+    throw new SsoError('discovery_failed', 'The discovery document lacks the authorization or token endpoint');
+  }
+  return as;
+}

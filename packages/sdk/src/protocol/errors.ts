@@ -1,0 +1,73 @@
+import { AuthorizationResponseError, OperationProcessingError, ResponseBodyError } from 'oauth4webapi';
+import { SsoError, type SsoErrorCode } from '../errors.js';
+
+/** Provider `error` values that keep their own name as the SDK code. */
+const KNOWN: ReadonlySet<string> = new Set<SsoErrorCode>([
+  'login_required',
+  'consent_required',
+  'interaction_required',
+  'account_selection_required',
+  'access_denied',
+  'invalid_grant',
+]);
+
+/**
+ * Maps a provider's `error` / `error_description` (authorization or token endpoint) to a
+ * typed error. The description is untrusted text: kept as data, never put in the message.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthError
+ * @see https://datatracker.ietf.org/doc/html/rfc6749#section-5.2
+ */
+export function providerError(error: string, description?: string, status?: number): SsoError {
+  const code = (KNOWN.has(error) ? error : 'oauth_error') as SsoErrorCode;
+  return new SsoError(code, `The provider answered ${JSON.stringify(error.slice(0, 64))}`, {
+    error,
+    ...(description === undefined ? {} : { errorDescription: description }),
+    ...(status === undefined ? {} : { status }),
+  });
+}
+
+/**
+ * Reads a failed token endpoint response (any status but 200): a JSON `error` body keeps the
+ * provider's words; an empty or HTML body becomes `server_error` (5xx) or `invalid_response`,
+ * always with the HTTP status.
+ * @see https://datatracker.ietf.org/doc/html/rfc6749#section-5.2
+ */
+export async function tokenEndpointError(response: Response): Promise<SsoError> {
+  const status = response.status;
+  let body: unknown;
+  try {
+    body = JSON.parse(await response.text());
+  } catch {
+    body = undefined;
+  }
+  const { error, error_description } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  if (typeof error === 'string' && error) {
+    return providerError(error, typeof error_description === 'string' ? error_description : undefined, status);
+  }
+  return new SsoError(status >= 500 ? 'server_error' : 'invalid_response', `The token endpoint failed with HTTP ${status}`, {
+    status,
+  });
+}
+
+/**
+ * Turns anything thrown while talking to the provider into an {@link SsoError}. oauth4webapi
+ * errors carry the response body (tokens included) in `cause`, so only their message and code
+ * are kept: the token never travels with the error.
+ */
+export function toSsoError(error: unknown, fallback: SsoErrorCode = 'invalid_response'): SsoError {
+  if (error instanceof SsoError) return error;
+  if (error instanceof AuthorizationResponseError || error instanceof ResponseBodyError) {
+    return providerError(error.error, error.error_description, error instanceof ResponseBodyError ? error.status : undefined);
+  }
+  const safeCause = error instanceof Error ? sanitized(error) : undefined;
+  if (error instanceof OperationProcessingError) {
+    return new SsoError(fallback, error.message, { cause: safeCause });
+  }
+  return new SsoError(fallback, 'Unexpected response from the provider', { cause: safeCause });
+}
+
+function sanitized(error: Error): Error {
+  const copy = new Error(error.message);
+  copy.name = error.name;
+  return copy;
+}

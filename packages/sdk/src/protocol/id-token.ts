@@ -1,0 +1,115 @@
+import { SsoError } from '../errors.js';
+import type { IdTokenClaims, User } from '../types.js';
+
+/** What an ID token must match. Times in seconds. */
+export interface IdTokenExpectations {
+  issuer: string;
+  clientId: string;
+  /** The `nonce` sent; `undefined` for refresh-token responses, where the nonce need not be repeated. */
+  nonce?: string;
+  /** `max_age` sent, if any: `auth_time` is then required and must be recent enough. */
+  maxAge?: number;
+  /** The `sub` the token must have (refresh: the same user). */
+  sub?: string;
+  /** Accepted `alg` values. */
+  algs: readonly string[];
+  now: number;
+  leeway: number;
+}
+
+/** Decodes one base64url JSON part of a JWT; `undefined` when malformed. */
+export function decodeJwtPart(jwt: string, index: 0 | 1): Record<string, unknown> | undefined {
+  try {
+    const parts = jwt.split('.');
+    if (parts.length !== 3 || jwt.length > 65536) return undefined;
+    const b64 = (parts[index] as string).replace(/-/g, '+').replace(/_/g, '/');
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The signing algorithms accepted by default: what the provider advertises, without `none`
+ * and without the HMAC family (a public client has no secret to check them with).
+ */
+export function defaultAlgs(advertised: unknown): string[] {
+  const list = Array.isArray(advertised) ? advertised.filter((alg): alg is string => typeof alg === 'string') : ['RS256'];
+  return list.filter((alg) => alg !== 'none' && !alg.startsWith('HS'));
+}
+
+const invalid = (reason: string) => new SsoError('invalid_id_token', `Invalid ID token: ${reason}`);
+
+/**
+ * Validates the ID token's header `alg` and claims (OpenID Connect Core §3.1.3.7, steps 2–4,
+ * 6 alg, 9–13): `iss` exact, `aud` is exactly this client (no extra untrusted audience),
+ * `azp` when present is this client, `exp`/`iat` numbers within `leeway`, `nonce` equal,
+ * `sub` a non-empty string of at most 255 characters, `auth_time` with `max_age`.
+ * The signature itself is not verified: the token came straight from the token endpoint over
+ * TLS, which §3.1.3.7 step 6 allows.
+ * Throws `clock_skew` when the claims only fail because the device clock is off.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
+ */
+export function validateIdToken(idToken: string, expect: IdTokenExpectations): IdTokenClaims {
+  const header = decodeJwtPart(idToken, 0);
+  const claims = decodeJwtPart(idToken, 1);
+  if (!header || !claims) throw invalid('malformed JWT');
+  if (typeof header.alg !== 'string' || !expect.algs.includes(header.alg)) throw invalid('signing algorithm not allowed');
+  if (claims.iss !== expect.issuer) throw invalid('iss is not the issuer');
+  const aud = claims.aud;
+  const audiences = Array.isArray(aud) ? aud : [aud];
+  if (!audiences.includes(expect.clientId)) throw invalid('aud does not contain the client');
+  if (audiences.length !== 1) throw invalid('aud contains untrusted audiences');
+  if (claims.azp !== undefined && claims.azp !== expect.clientId) throw invalid('azp is not the client');
+  const { exp, iat, sub } = claims;
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) throw invalid('exp is missing');
+  if (typeof iat !== 'number' || !Number.isFinite(iat)) throw invalid('iat is missing');
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > 255) throw invalid('sub is missing or malformed');
+  if (expect.sub !== undefined && sub !== expect.sub) throw invalid('sub changed');
+  if (
+    expect.nonce !== undefined ? claims.nonce !== expect.nonce : claims.nonce !== undefined && typeof claims.nonce !== 'string'
+  ) {
+    throw invalid('nonce does not match');
+  }
+  if (exp <= expect.now - expect.leeway || iat > expect.now + expect.leeway) {
+    // A token fresh from the token endpoint has iat ≈ the provider's now: far from ours means our clock is off.
+    if (Math.abs(iat - expect.now) > expect.leeway && exp > iat) {
+      throw new SsoError('clock_skew', 'The ID token is not valid at this device time: check the device clock');
+    }
+    throw invalid(exp <= expect.now - expect.leeway ? 'expired' : 'issued in the future');
+  }
+  if (expect.maxAge !== undefined) {
+    const authTime = claims.auth_time;
+    if (typeof authTime !== 'number') throw invalid('auth_time is missing while max_age was requested');
+    if (authTime + expect.maxAge < expect.now - expect.leeway) throw invalid('authentication is older than max_age');
+  }
+  return { ...claims, __raw: idToken } as IdTokenClaims;
+}
+
+const PROTOCOL_CLAIMS = new Set([
+  'iss',
+  'aud',
+  'exp',
+  'nbf',
+  'iat',
+  'jti',
+  'azp',
+  'nonce',
+  'auth_time',
+  'at_hash',
+  'c_hash',
+  's_hash',
+  'sid',
+  'acr',
+  'amr',
+  '__raw',
+]);
+
+/** The profile part of the claims: what `getUser()` returns. */
+export function userFromClaims(claims: IdTokenClaims): User {
+  const user: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(claims)) if (!PROTOCOL_CLAIMS.has(name)) user[name] = value;
+  return user as User;
+}

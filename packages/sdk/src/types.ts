@@ -1,0 +1,184 @@
+import type { CustomCache } from './core/cache-store.js';
+import type { SsoErrorCode } from './errors.js';
+import type { Platform } from './platform.js';
+
+/**
+ * Parameters sent to the authorization endpoint. Wire names as the spec spells them.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
+ */
+export interface AuthorizationParams {
+  /** Where the provider sends the browser back; must be registered with the provider. */
+  redirect_uri?: string;
+  /** The API the access token is for (Auth0 style `audience`). */
+  audience?: string;
+  /** Space-separated scopes; `openid` is always added. */
+  scope?: string;
+  /** `login`, `none`, `consent`, `select_account`. */
+  prompt?: string;
+  /** Maximum authentication age in seconds; the ID token's `auth_time` is then checked. */
+  max_age?: number | string;
+  /** Any other parameter the provider understands. */
+  [parameter: string]: unknown;
+}
+
+/** Options of {@link SsoClient}. Names follow `@auth0/auth0-spa-js` (with `issuer` for `domain`). */
+export interface SsoClientOptions {
+  /**
+   * The provider's issuer identifier, exactly as its discovery document states it
+   * (e.g. `https://login.example/` with the trailing slash when the provider uses one).
+   * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationValidation
+   */
+  issuer: string;
+  /** The client id registered with the provider (a public client: no secret). */
+  clientId: string;
+  /** Default parameters of every authorization request. */
+  authorizationParams?: AuthorizationParams;
+  /** Where tokens live: `'memory'` (default), `'localstorage'` (survives reloads), or a {@link CustomCache}. */
+  cacheLocation?: 'memory' | 'localstorage' | CustomCache;
+  /** Ask for `offline_access` and renew with the refresh token instead of the hidden iframe. */
+  useRefreshTokens?: boolean;
+  /** When the refresh token is missing or rejected, fall back to the hidden iframe once. */
+  useRefreshTokensFallback?: boolean;
+  /** Limit for the iframe and popup round trips, in seconds (default 60). */
+  authorizeTimeoutInSeconds?: number;
+  /** Limit for each HTTP request, in seconds (default 10). */
+  httpTimeoutInSeconds?: number;
+  /** Clock tolerance for ID token time claims, in seconds (default 60). */
+  leeway?: number;
+  /**
+   * Renew this many seconds before a token expires so that it never expires in flight
+   * (default: 60, but never more than a tenth of the token's lifetime).
+   */
+  expiryMarginSeconds?: number;
+  /**
+   * Where the hidden iframe returns when the provider does not support `response_mode=web_message`:
+   * an app page that calls {@link handleSilentCallback}. Defaults to `authorizationParams.redirect_uri`.
+   */
+  silentCallbackUri?: string;
+  /**
+   * Let `checkSession()` try a top-level `prompt=none` redirect when the iframe cannot find a
+   * session (third-party cookies blocked), at most once per tab per `silentRedirectCooldownSeconds`.
+   */
+  checkSessionRedirect?: boolean;
+  /** How long the redirect check stays off after one attempt in this tab (default 300 s). */
+  silentRedirectCooldownSeconds?: number;
+  /** ID token signing algorithms accepted. Default: the provider's advertised list without `none` and `HS*`. */
+  idTokenSigningAlgs?: string[];
+  /** The network edge; defaults to the global `fetch`. */
+  fetch?: typeof fetch;
+  /** The clock in epoch milliseconds; defaults to `Date.now`. */
+  now?: () => number;
+  /** Replace the other side effects (storage, timers, locks, navigators); tests use this. */
+  platform?: Partial<Platform>;
+}
+
+/** Options of {@link SsoClient.getTokenSilently}. */
+export interface GetTokenSilentlyOptions {
+  authorizationParams?: { audience?: string; scope?: string; [parameter: string]: unknown };
+  /** `'on'` (default): cache first; `'off'`: always renew; `'cache-only'`: never renew. */
+  cacheMode?: 'on' | 'off' | 'cache-only';
+  /** Return {@link TokenDetails} instead of the access token. */
+  detailedResponse?: boolean;
+  /** Overrides `authorizeTimeoutInSeconds` for this call. */
+  timeoutInSeconds?: number;
+  /**
+   * `'auto'` (default): refresh token when enabled, else the iframe; `'provider'`: through the
+   * authorization endpoint (hidden iframe, `prompt=none`), which slides the SSO session;
+   * `'refresh_token'`: the refresh token only.
+   */
+  renewVia?: 'auto' | 'provider' | 'refresh_token';
+}
+
+/** Options of {@link SsoClient.checkSession}. */
+export interface CheckSessionOptions extends GetTokenSilentlyOptions {
+  /** Overrides the client's `checkSessionRedirect` for this call. */
+  redirect?: boolean;
+}
+
+/** The token response as `getTokenSilently({ detailedResponse: true })` returns it. */
+export interface TokenDetails {
+  access_token: string;
+  id_token: string;
+  /** Seconds left until the pair expires, from the local clock. */
+  expires_in: number;
+  scope: string;
+  token_type: string;
+}
+
+/** ID token claims, plus the raw token as `__raw` (auth0-spa-js compatible). */
+export interface IdTokenClaims {
+  iss: string;
+  sub: string;
+  aud: string | string[];
+  exp: number;
+  iat: number;
+  __raw: string;
+  [claim: string]: unknown;
+}
+
+/** The profile claims of the ID token (protocol claims removed). */
+export interface User {
+  sub: string;
+  name?: string;
+  email?: string;
+  [claim: string]: unknown;
+}
+
+/** Options of {@link SsoClient.loginWithRedirect}. */
+export interface RedirectLoginOptions {
+  /** Returned by `handleRedirectCallback()`; e.g. `{ targetUrl: '/orders' }` for deep links. */
+  appState?: unknown;
+  authorizationParams?: AuthorizationParams;
+  /** Navigate yourself (e.g. with a router); defaults to `location.assign`. */
+  openUrl?: (url: string) => void | Promise<void>;
+}
+
+/** Options of {@link SsoClient.loginWithPopup}. */
+export interface PopupLoginOptions {
+  authorizationParams?: AuthorizationParams;
+  /** A window you opened synchronously in the click handler (avoids popup blockers). */
+  popup?: Window;
+  timeoutInSeconds?: number;
+}
+
+/** Options of {@link SsoClient.logout}. */
+export interface LogoutOptions {
+  logoutParams?: { returnTo?: string; [parameter: string]: unknown };
+  /** `false`: local logout only; a function: navigate yourself. */
+  openUrl?: false | ((url: string) => void | Promise<void>);
+}
+
+/** The result of {@link SsoClient.handleRedirectCallback}. */
+export interface RedirectLoginResult {
+  appState?: unknown;
+  /**
+   * Set when the callback ended a top-level `prompt=none` session check: `'signed_in'` (an SSO
+   * session existed) or `'no_session'` (the provider said login is required).
+   */
+  sessionCheck?: 'signed_in' | 'no_session';
+}
+
+/** Why an app session ended. */
+export type SignedOutReason = 'logout' | 'login_required' | 'user_changed' | 'invalid_grant' | 'idle' | 'ended_elsewhere';
+
+/** Where tokens came from. */
+export type TokenSource = 'redirect' | 'popup' | 'iframe' | 'silent_redirect' | 'refresh_token';
+
+/**
+ * What {@link SsoClient.subscribe} listeners receive. Times are epoch milliseconds from the
+ * client's clock. Events never carry tokens.
+ */
+export type SsoClientEvent =
+  | {
+      type: 'tokens';
+      source: TokenSource;
+      /** True when the tokens came through the authorization endpoint, which slides the SSO session. */
+      throughProvider: boolean;
+      at: number;
+      idTokenExpiresAt: number;
+      accessTokenExpiresAt: number;
+      sub: string;
+      fromOtherTab: boolean;
+    }
+  | { type: 'signed_out'; reason: SignedOutReason; fromOtherTab: boolean }
+  | { type: 'renewal_failed'; code: SsoErrorCode; at: number };
