@@ -1,0 +1,6 @@
+export type { DevApi, DevClient, DevIdpFaults, DevIdpHandler, DevIdpOptions, DevUser } from './config.js';
+export { defaultUser } from './config.js';
+export { routes } from './paths.js';
+export { createDevIdp, type DevIdp } from './server.js';
+export type { DevSession } from './session-info.js';
+export { WRONG_PASSWORD } from './views.js';

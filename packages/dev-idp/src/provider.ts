@@ -1,0 +1,228 @@
+import Provider, { type ClientModel, errors, type GrantModel, type KoaContext, type RefreshTokenModel } from 'oidc-provider';
+import type { DevApi, DevUser, ResolvedConfig } from './config.js';
+import { isLoopbackHostname } from './cookies.js';
+import { generateCookieKeys, generateSigningKey } from './keys.js';
+import { routes } from './paths.js';
+import type { SessionClock } from './sessions.js';
+import type { Store } from './storage.js';
+import { autoSubmitPage, errorPage, loggedOutPage, logoutConfirmPage } from './views.js';
+
+/** The OIDC scopes the IdP knows; API scopes come from `apis`. */
+export const oidcScopes = ['openid', 'profile', 'email', 'offline_access'];
+
+const webMessageAck = 'individual-draft-01';
+
+function webOriginsOf(client: ClientModel): string[] {
+  // Extra client metadata keeps its registered (snake_case) name on the client model.
+  const origins = client.web_origins;
+  return Array.isArray(origins) ? origins.filter((o): o is string => typeof o === 'string') : [];
+}
+
+function scopeSet(value: unknown): Set<string> {
+  return new Set(typeof value === 'string' ? value.split(' ').filter(Boolean) : []);
+}
+
+/** The raw `scope` of the authorization request, before oidc-provider filters it. */
+function rawScope(ctx: KoaContext): Set<string> {
+  const body = ctx.method === 'POST' ? ctx.oidc?.body : undefined;
+  return scopeSet(body ? body.scope : ctx.query.scope);
+}
+
+export interface ProviderParts {
+  config: ResolvedConfig;
+  issuer: string;
+  store: Store;
+  clock: SessionClock;
+}
+
+/** Builds the oidc-provider instance with this IdP's policy. Routes and middleware are added by the caller. */
+export function buildProvider({ config, issuer, store, clock }: ProviderParts): Provider {
+  const apis = new Map<string, DevApi>(config.apis.map((api) => [api.identifier, api]));
+  const users = new Map<string, DevUser>(config.users.map((user) => [user.sub, user]));
+  const secureCookies = new URL(issuer).protocol === 'https:' || isLoopbackHostname(new URL(issuer).hostname);
+  const cookieOptions = secureCookies
+    ? { httpOnly: true, sameSite: 'none', secure: true }
+    : // Without a secure context browsers drop SameSite=None cookies, so fall back to Lax:
+      // sign-in works, silent authentication from another site does not.
+      { httpOnly: true, sameSite: 'lax' };
+
+  const grantTtl = Math.max(config.sessionAbsoluteSeconds, config.refreshTokenSeconds ?? 0);
+
+  const configuration: Record<string, unknown> = {
+    adapter: store.adapterFactory(),
+    jwks: { keys: [store.secret('jwks', generateSigningKey)] },
+    cookies: {
+      keys: store.secret('cookieKeys', generateCookieKeys),
+      long: cookieOptions,
+      short: cookieOptions,
+    },
+    clients: config.clients.map((client) => ({
+      client_id: client.clientId,
+      client_name: client.name,
+      application_type: 'web',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: client.redirectUris,
+      post_logout_redirect_uris: client.postLogoutRedirectUris,
+      web_origins: client.webOrigins,
+    })),
+    extraClientMetadata: {
+      properties: ['web_origins'],
+      validator(_ctx: unknown, key: string, value: unknown) {
+        if (key === 'web_origins' && value !== undefined) {
+          if (!Array.isArray(value) || value.some((origin) => typeof origin !== 'string' || new URL(origin).origin !== origin)) {
+            throw new TypeError('web_origins must be an array of origins');
+          }
+        }
+      },
+    },
+    clientBasedCORS(_ctx: KoaContext, origin: string, client: ClientModel) {
+      return webOriginsOf(client).includes(origin);
+    },
+    async findAccount(_ctx: unknown, sub: string) {
+      const user = users.get(sub);
+      if (!user) return undefined;
+      return {
+        accountId: user.sub,
+        async claims() {
+          return {
+            sub: user.sub,
+            email: user.email,
+            email_verified: true,
+            name: user.name ?? user.email,
+            nickname: user.email.split('@')[0],
+          };
+        },
+      };
+    },
+    claims: {
+      openid: ['sub'],
+      email: ['email', 'email_verified'],
+      profile: ['name', 'nickname'],
+    },
+    scopes: [...oidcScopes, ...new Set(config.apis.flatMap((api) => api.scopes ?? []))],
+    // Auth0 puts profile and email claims in the ID token even when an access token is issued;
+    // SDKs read the user from the ID token.
+    conformIdTokenClaims: false,
+    clockTolerance: config.clockToleranceSeconds,
+    pkce: { required: () => true },
+    clientAuthMethods: ['none'],
+    responseTypes: ['code'],
+    routes,
+    rotateRefreshToken: true,
+    // The `audience` parameter (Auth0 style) is the same thing as RFC 8707 `resource`. Its
+    // validator also runs after oidc-provider's scope check, which is the place to undo that
+    // check's removal of `offline_access` (it keeps it only with `prompt=consent`): the clients
+    // here are first-party, so asking for `offline_access` is enough to get a refresh token.
+    extraParams: {
+      audience(ctx: KoaContext, value: unknown) {
+        const oidc = ctx.oidc;
+        if (!oidc?.client) return;
+        if (value !== undefined && (typeof value !== 'string' || !apis.has(value))) {
+          throw new errors.InvalidTarget(`unknown audience ${String(value)}`);
+        }
+        if (rawScope(ctx).has('offline_access') && oidc.client.grantTypeAllowed('refresh_token')) {
+          const scopes = scopeSet(oidc.params.scope);
+          if (!scopes.has('offline_access')) oidc.params.scope = [...scopes, 'offline_access'].join(' ');
+        }
+      },
+    },
+    // First-party clients never see a consent screen: the grant is extended to whatever the
+    // request asks for, so `prompt=none` never answers `consent_required`.
+    async loadExistingGrant(ctx: KoaContext) {
+      const oidc = ctx.oidc;
+      if (!oidc?.client || !oidc.session.accountId) return undefined;
+      const grantId = oidc.result?.consent?.grantId ?? oidc.session.grantIdFor(oidc.client.clientId);
+      let grant: GrantModel | undefined = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+      if (grant && (grant.accountId !== oidc.session.accountId || grant.clientId !== oidc.client.clientId)) grant = undefined;
+      grant ??= new oidc.provider.Grant({ accountId: oidc.session.accountId, clientId: oidc.client.clientId });
+      const scopes = [...oidc.requestParamOIDCScopes];
+      if (scopes.length) grant.addOIDCScope(scopes.join(' '));
+      const requested = oidc.requestParamScopes;
+      for (const resource of Object.keys(oidc.resourceServers)) {
+        const allowed = apis.get(resource)?.scopes ?? [];
+        const wanted = allowed.filter((scope) => requested.has(scope));
+        grant.addResourceScope(resource, wanted.join(' '));
+      }
+      await grant.save();
+      return grant;
+    },
+    issueRefreshToken(_ctx: unknown, client: ClientModel, code: { scopes: Set<string> }) {
+      return client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access');
+    },
+    ttl: {
+      AccessToken: (_ctx: unknown, token: { resourceServer?: { identifier(): string } }) => {
+        const api = token.resourceServer ? apis.get(token.resourceServer.identifier()) : undefined;
+        return api?.accessTokenSeconds ?? config.accessTokenSeconds;
+      },
+      AuthorizationCode: 60,
+      IdToken: config.idTokenSeconds,
+      Interaction: 3600,
+      Grant: grantTtl,
+      Session: (_ctx: unknown, session: Parameters<SessionClock['ttl']>[0]) => clock.ttl(session),
+      RefreshToken: (ctx: KoaContext, token: RefreshTokenModel) => {
+        // A rotated token inherits what is left of its predecessor: rotation never extends the chain.
+        const rotated = ctx?.oidc?.entities.RotatedRefreshToken as RefreshTokenModel | undefined;
+        if (rotated) return Math.max(1, rotated.remainingTTL);
+        return config.refreshTokenSeconds ?? clock.remainingAbsolute(token.authTime);
+      },
+    },
+    features: {
+      devInteractions: { enabled: false },
+      pushedAuthorizationRequests: { enabled: false },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      webMessageResponseMode: { enabled: true, ack: webMessageAck },
+      rpInitiatedLogout: {
+        enabled: true,
+        async logoutSource(ctx: KoaContext) {
+          const oidc = ctx.oidc;
+          const action = oidc?.urlFor('end_session_confirm') ?? '';
+          const xsrf = oidc?.session.state?.secret ?? '';
+          ctx.type = 'html';
+          // The client is identified (id_token_hint or client_id were checked by oidc-provider),
+          // so the user already chose to log out in that app: no second confirmation.
+          ctx.body = oidc?.client
+            ? autoSubmitPage('Signing out…', action, { xsrf, logout: 'yes' })
+            : logoutConfirmPage(action, xsrf, new URL(issuer).host);
+        },
+        async postLogoutSuccessSource(ctx: KoaContext) {
+          ctx.type = 'html';
+          ctx.body = loggedOutPage(ctx.oidc?.client?.clientName);
+        },
+      },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource(ctx: KoaContext, _client: unknown, oneOf?: string[]) {
+          if (oneOf) return oneOf[0];
+          const audience = ctx.oidc?.params.audience;
+          return typeof audience === 'string' && audience ? audience : undefined;
+        },
+        // The code exchange and refresh answer with the API token the authorization asked for.
+        useGrantedResource: () => true,
+        getResourceServerInfo(_ctx: unknown, resource: string) {
+          const api = apis.get(resource);
+          if (!api) throw new errors.InvalidTarget(`unknown resource ${resource}`);
+          return {
+            scope: (api.scopes ?? []).join(' '),
+            audience: api.identifier,
+            accessTokenTTL: api.accessTokenSeconds ?? config.accessTokenSeconds,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'RS256' } },
+          };
+        },
+      },
+    },
+    interactions: {
+      url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}`,
+    },
+    async renderError(ctx: KoaContext, out: Record<string, unknown>) {
+      ctx.type = 'html';
+      ctx.body = errorPage(out);
+    },
+  };
+
+  const provider = new Provider(issuer, configuration);
+  return provider;
+}

@@ -1,0 +1,91 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type DevIdpHandler, type DevIdpOptions, type DevUser, resolveConfig } from './config.js';
+import { loopbackSecureCookies } from './cookies.js';
+import { buildProvider } from './provider.js';
+import { afterProviderRoutes, auth0LogoutRoute, devSessionRoutes, endSessionAndGrants, interactionRoutes } from './routes.js';
+import type { DevSession } from './session-info.js';
+import { SessionClock } from './sessions.js';
+import { Store } from './storage.js';
+
+/** A running development IdP. */
+export interface DevIdp {
+  /** `http://<hostname>:<port>/`, with the trailing slash Auth0 issuers have. */
+  readonly issuer: string;
+  readonly port: number;
+  /** The configured test users (the default one when none were given). */
+  readonly users: readonly DevUser[];
+  /** Live SSO sessions with their deadlines (epoch seconds). Works whether or not `introspection` is on. */
+  listSessions(): Promise<DevSession[]>;
+  /** Ends a session and revokes the grants (refresh tokens included) it holds. False if it was gone already. */
+  endSession(id: string): Promise<boolean>;
+  /** Stops listening, drops open connections. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a development OpenID provider on loopback.
+ *
+ * @example
+ * const idp = await createDevIdp({ hostname: 'idp.localhost', clients: [{ clientId: 'site-a', redirectUris: ['http://app-a.localhost:3000/callback'] }] });
+ */
+export async function createDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> {
+  const config = resolveConfig(options);
+  // The issuer contains the port, and the provider needs the issuer, so listen first and
+  // install the real handler once the port is known.
+  let handler: DevIdpHandler = (_req, res) => {
+    res.statusCode = 503;
+    res.end('starting');
+  };
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    Promise.resolve(handler(req, res)).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(error instanceof Error ? error.message : 'internal error');
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.listenHost, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const issuer = `http://${config.hostname}:${port}/`;
+
+  try {
+    const store = new Store({ file: config.storageFile, clockToleranceSeconds: config.clockToleranceSeconds });
+    const clock = new SessionClock(store, config.sessionIdleSeconds, config.sessionAbsoluteSeconds);
+    const provider = buildProvider({ config, issuer, store, clock });
+    const parts = { provider, config, store, clock };
+    provider.use(loopbackSecureCookies(config.hostname));
+    provider.use(interactionRoutes(parts));
+    provider.use(auth0LogoutRoute(parts));
+    provider.use(devSessionRoutes(parts));
+    provider.use(afterProviderRoutes(parts));
+    const base: DevIdpHandler = provider.callback();
+    // The fault-injection seam: a hook gets the whole handler and may alter requests and
+    // responses, delay or drop them, before the browser or SDK sees them.
+    handler = config.faults ? config.faults(base, { issuer }) : base;
+
+    let closed: Promise<void> | undefined;
+    return {
+      issuer,
+      port,
+      users: config.users,
+      listSessions: async () => clock.list(),
+      endSession: async (id) => endSessionAndGrants(store, id),
+      close() {
+        closed ??= new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        });
+        return closed;
+      },
+    };
+  } catch (error) {
+    server.closeAllConnections();
+    server.close();
+    throw error;
+  }
+}
