@@ -69,7 +69,7 @@ export async function readTokenResponse(
   return {
     access_token: result.access_token,
     id_token: body.id_token,
-    token_type: result.token_type,
+    token_type: typeof body.token_type === 'string' ? body.token_type : result.token_type,
     expires_in: expiresIn,
     ...(result.scope === undefined ? {} : { scope: result.scope }),
     ...(result.refresh_token === undefined ? {} : { refresh_token: result.refresh_token }),

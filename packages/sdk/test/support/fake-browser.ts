@@ -108,14 +108,17 @@ export class FakeTab {
   /** Replaces the hidden iframe's behaviour. */
   frameAnswer: ((request: NavigationRequest) => Promise<URLSearchParams>) | undefined;
   readonly platform: Partial<Platform>;
+  /** This tab's network edge; replace it to go offline. */
+  fetch: typeof fetch;
 
   constructor(
     readonly browser: FakeBrowser,
     public url: string,
   ) {
     const b = browser;
+    this.fetch = b.op.fetch;
     this.platform = {
-      fetch: b.op.fetch,
+      fetch: (input, init) => this.fetch(input, init),
       now: b.now,
       setTimeout: (callback, ms) => b.setTimeout(callback, ms),
       clearTimeout: (handle) => b.clearTimeout(handle),

@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { createSsoClient } from '../../src/index.js';
+import { APP, CLIENT_ID, ISSUER, REDIRECT_URI } from '../support/fake-op.js';
+import { settle, world } from '../support/setup.js';
+
+describe('logout and clearSession', () => {
+  it('clears the cache in every tab, then goes to end_session_endpoint with id_token_hint, client_id and post_logout_redirect_uri', async () => {
+    const w = world({ cacheLocation: 'localstorage' });
+    await w.login();
+    const other = w.openTab();
+    const idToken = (await w.client.getIdTokenClaims())?.__raw;
+    await w.client.logout({ logoutParams: { returnTo: `${APP}/` } });
+    await settle();
+    const url = new URL(w.tab.navigations.at(-1) as string);
+    expect(url.origin + url.pathname).toBe(`${ISSUER}oidc/logout`);
+    expect(url.searchParams.get('id_token_hint')).toBe(idToken);
+    expect(url.searchParams.get('client_id')).toBe(CLIENT_ID);
+    expect(url.searchParams.get('post_logout_redirect_uri')).toBe(`${APP}/`);
+    expect(w.browser.local.keys().filter((k) => k.startsWith('sso-spa::'))).toEqual([]);
+    expect(await other.client.isAuthenticated()).toBe(false);
+    expect(w.events.at(-1)).toEqual({ type: 'signed_out', reason: 'logout', fromOtherTab: false });
+    expect(other.events.at(-1)).toEqual({ type: 'signed_out', reason: 'logout', fromOtherTab: true });
+    expect(JSON.stringify(w.tab.posted)).not.toMatch(/at-|ey[A-Za-z0-9_-]{10,}/);
+  });
+
+  it('clears per-tab memory caches in the other tabs too', async () => {
+    const w = world();
+    await w.login();
+    const other = w.openTab();
+    await w.login(other.client, other.tab);
+    await w.client.logout({ openUrl: false });
+    await settle();
+    expect(await other.client.isAuthenticated()).toBe(false);
+    expect(await other.client.getTokenSilently({ cacheMode: 'cache-only' })).toBeUndefined();
+  });
+
+  it('openUrl false logs out locally only; without an ID token only client_id is sent', async () => {
+    const w = world();
+    await w.login();
+    await w.client.logout({ openUrl: false });
+    expect(w.tab.navigations).toHaveLength(1);
+    expect(await w.client.getUser()).toBeUndefined();
+    await w.client.logout();
+    const url = new URL(w.tab.navigations.at(-1) as string);
+    expect(url.searchParams.has('id_token_hint')).toBe(false);
+    expect(url.searchParams.get('client_id')).toBe(CLIENT_ID);
+  });
+
+  it('clearSession ends the session everywhere with the given reason', async () => {
+    const w = world({ cacheLocation: 'localstorage' });
+    await w.login();
+    const other = w.openTab();
+    await w.client.clearSession('idle');
+    await settle();
+    expect(await w.client.isAuthenticated()).toBe(false);
+    expect(other.events).toContainEqual({ type: 'signed_out', reason: 'idle', fromOtherTab: true });
+  });
+
+  it('tells other tabs about new tokens without sending them', async () => {
+    const w = world({ cacheLocation: 'localstorage' });
+    const other = w.openTab();
+    await w.login();
+    await settle();
+    expect(other.events).toContainEqual(
+      expect.objectContaining({ type: 'tokens', source: 'redirect', fromOtherTab: true, sub: 'alice' }),
+    );
+    expect(await other.client.getUser()).toMatchObject({ sub: 'alice' });
+    expect(JSON.stringify(w.tab.posted)).not.toMatch(/at-|"ey/);
+  });
+
+  it('unsubscribe stops the events', async () => {
+    const w = world();
+    const seen: string[] = [];
+    const stop = w.client.subscribe((e) => seen.push(e.type));
+    await w.login();
+    stop();
+    await w.client.clearSession('logout');
+    expect(seen).toEqual(['tokens']);
+  });
+});
+
+describe('checkSession', () => {
+  it('signs in silently when the provider has a session, and swallows login_required otherwise', async () => {
+    const w = world();
+    await w.client.checkSession();
+    expect(await w.client.isAuthenticated()).toBe(true);
+    const signedOut = world();
+    signedOut.op.session = false;
+    await signedOut.client.checkSession();
+    expect(await signedOut.client.isAuthenticated()).toBe(false);
+  });
+
+  it('does not run on the callback URL', async () => {
+    const w = world();
+    w.tab.url = `${REDIRECT_URI}?code=x&state=y`;
+    await w.client.checkSession();
+    expect(w.tab.frames).toHaveLength(0);
+  });
+
+  it('throws failures other than no-session', async () => {
+    const w = world();
+    w.tab.fetch = async () => Promise.reject(new TypeError('offline'));
+    await expect(w.client.checkSession()).rejects.toMatchObject({ code: 'network' });
+  });
+
+  it('offers one top-level prompt=none redirect when the iframe finds no session, and tells the outcomes apart', async () => {
+    const w = world({ checkSessionRedirect: true });
+    w.tab.url = `${APP}/orders?id=7`;
+    // Third-party cookies blocked: the iframe never sees the session, the top level does.
+    w.tab.frameAnswer = async (request) => new URLSearchParams({ error: 'login_required', state: request.state, iss: ISSUER });
+    await w.client.checkSession();
+    const url = new URL(w.tab.navigations[0] as string);
+    expect(url.searchParams.get('prompt')).toBe('none');
+    w.tab.url = w.op.callbackUrl(url.href);
+    expect(await w.client.handleRedirectCallback()).toEqual({
+      appState: { targetUrl: '/orders?id=7' },
+      sessionCheck: 'signed_in',
+    });
+    expect(w.events.at(-1)).toMatchObject({ type: 'tokens', source: 'silent_redirect', throughProvider: true });
+
+    const none = world({ checkSessionRedirect: true });
+    none.op.session = false;
+    none.tab.url = `${APP}/orders`;
+    await none.client.checkSession();
+    none.tab.url = none.op.callbackUrl(none.tab.navigations[0] as string);
+    expect(await none.client.handleRedirectCallback()).toEqual({
+      appState: { targetUrl: '/orders' },
+      sessionCheck: 'no_session',
+    });
+    // Back on the page: the guard holds, no loop.
+    none.tab.url = `${APP}/orders`;
+    await none.client.checkSession();
+    expect(none.tab.navigations).toHaveLength(1);
+    none.browser.advance(301_000);
+    await none.client.checkSession();
+    expect(none.tab.navigations).toHaveLength(2);
+  });
+
+  it('createSsoClient runs checkSession', async () => {
+    const w = world();
+    const client = await createSsoClient({
+      issuer: ISSUER,
+      clientId: CLIENT_ID,
+      authorizationParams: { redirect_uri: REDIRECT_URI },
+      platform: w.tab.platform,
+    });
+    expect(await client.isAuthenticated()).toBe(true);
+  });
+});
