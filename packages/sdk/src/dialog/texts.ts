@@ -1,0 +1,32 @@
+/**
+ * Every word the dialog shows or announces. Replace any of them (e.g. with your i18n
+ * library's output) through the element's `texts` property; functions receive the whole
+ * seconds left so plural rules stay in your hands.
+ */
+export interface SessionDialogTexts {
+  title: string;
+  description: string;
+  /** The visible countdown, e.g. `0:59`. */
+  countdown: (secondsLeft: number) => string;
+  /** What a screen reader hears at the start and at a few milestones, never every second. */
+  announcement: (secondsLeft: number) => string;
+  continueLabel: string;
+  logoutLabel: string;
+}
+
+const clock = (seconds: number): string => `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+
+export const DEFAULT_TEXTS: SessionDialogTexts = {
+  title: 'Your session is about to expire',
+  description: 'You have been inactive for a while. For your security you will be signed out unless you continue.',
+  countdown: clock,
+  announcement: (s) =>
+    s >= 120
+      ? `Your session will end in ${Math.round(s / 60)} minutes.`
+      : `Your session will end in ${s} second${s === 1 ? '' : 's'}.`,
+  continueLabel: 'Continue',
+  logoutLabel: 'Log out',
+};
+
+/** Announce on opening, at every whole minute, and at these seconds left. */
+export const ANNOUNCE_AT: readonly number[] = [30, 10];
