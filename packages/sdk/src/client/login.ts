@@ -70,7 +70,7 @@ export async function handleCallback(core: ClientCore, url?: string): Promise<Re
   const appState = tx.appState === undefined ? {} : { appState: tx.appState };
   try {
     const provider = await core.provider();
-    const checked = checkAuthorizationResponse(provider.as, core.options.clientId, params, tx.state);
+    const checked = checkAuthorizationResponse(provider.as, params, tx.state);
     const set = await exchangeCode(
       provider,
       checked,
@@ -119,7 +119,7 @@ export async function popupLogin(core: ClientCore, options: PopupLoginOptions, p
     timeoutMs: (options.timeoutInSeconds ?? core.options.authorizeTimeoutInSeconds ?? 60) * 1000,
     ...(popup ? { popup } : {}),
   });
-  const checked = checkAuthorizationResponse(as, core.options.clientId, response, secrets.state);
+  const checked = checkAuthorizationResponse(as, response, secrets.state);
   const set = await exchangeCode(
     provider,
     checked,

@@ -134,7 +134,7 @@ async function viaIframe(core: ClientCore, request: RenewRequest): Promise<Cache
     state: secrets.state,
     timeoutMs: request.timeoutMs,
   });
-  const checked = checkAuthorizationResponse(as, core.options.clientId, response, secrets.state);
+  const checked = checkAuthorizationResponse(as, response, secrets.state);
   const maxAge = params.max_age === undefined ? undefined : Number(params.max_age);
   const set = await exchangeCode(
     provider,

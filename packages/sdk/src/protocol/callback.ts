@@ -1,7 +1,6 @@
 import type { AuthorizationServer } from 'oauth4webapi';
-import * as oauth from 'oauth4webapi';
 import { SsoError } from '../errors.js';
-import { toSsoError } from './errors.js';
+import { providerError } from './errors.js';
 
 /** Authorization response parameters that must not stay in the address bar. */
 export const RESPONSE_PARAMS = ['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'session_state'] as const;
@@ -41,16 +40,13 @@ export function cleanedUrl(url: string): string | undefined {
 
 /**
  * Checks an authorization response against its transaction: `iss` (RFC 9207: must equal the
- * issuer, and must be there when the provider advertises it), `state`, and the provider's
- * `error`. Returns the parameters for the code exchange.
+ * issuer, and must be there when the provider advertises it), `state`, then the provider's
+ * `error`, and finally that there is a code and nothing of the implicit, hybrid or JARM flows.
+ * Returns the authorization code.
  * @see https://datatracker.ietf.org/doc/html/rfc9207#section-2.4
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthResponseValidation
  */
-export function checkAuthorizationResponse(
-  as: AuthorizationServer,
-  clientId: string,
-  params: URLSearchParams,
-  expectedState: string,
-): URLSearchParams {
+export function checkAuthorizationResponse(as: AuthorizationServer, params: URLSearchParams, expectedState: string): string {
   const iss = params.get('iss');
   if (iss !== null ? iss !== as.issuer : as.authorization_response_iss_parameter_supported === true) {
     throw new SsoError('issuer_mismatch', 'The authorization response comes from another issuer (RFC 9207)');
@@ -58,9 +54,11 @@ export function checkAuthorizationResponse(
   if (params.get('state') !== expectedState) {
     throw new SsoError('state_mismatch', 'The authorization response does not match the transaction');
   }
-  try {
-    return oauth.validateAuthResponse(as, { client_id: clientId }, params, expectedState);
-  } catch (error) {
-    throw toSsoError(error);
+  const error = params.get('error');
+  if (error !== null) throw providerError(error, params.get('error_description') ?? undefined);
+  const code = params.get('code');
+  if (!code || params.has('id_token') || params.has('access_token') || params.has('response')) {
+    throw new SsoError('invalid_response', 'The authorization response is not a code response');
   }
+  return code;
 }

@@ -1,4 +1,3 @@
-import { AuthorizationResponseError, OperationProcessingError, ResponseBodyError } from 'oauth4webapi';
 import { SsoError, type SsoErrorCode } from '../errors.js';
 
 /** Provider `error` values that keep their own name as the SDK code. */
@@ -50,24 +49,16 @@ export async function tokenEndpointError(response: Response): Promise<SsoError> 
 }
 
 /**
- * Turns anything thrown while talking to the provider into an {@link SsoError}. oauth4webapi
- * errors carry the response body (tokens included) in `cause`, so only their message and code
- * are kept: the token never travels with the error.
+ * Turns anything thrown while talking to the provider into an {@link SsoError}. Library
+ * errors may carry request or response data (tokens included) in `cause`, so only their
+ * name and message are kept: a token never travels with the error.
  */
 export function toSsoError(error: unknown, fallback: SsoErrorCode = 'invalid_response'): SsoError {
   if (error instanceof SsoError) return error;
-  if (error instanceof AuthorizationResponseError || error instanceof ResponseBodyError) {
-    return providerError(error.error, error.error_description, error instanceof ResponseBodyError ? error.status : undefined);
+  let cause: Error | undefined;
+  if (error instanceof Error) {
+    cause = new Error(error.message);
+    cause.name = error.name;
   }
-  const safeCause = error instanceof Error ? sanitized(error) : undefined;
-  if (error instanceof OperationProcessingError) {
-    return new SsoError(fallback, error.message, { cause: safeCause });
-  }
-  return new SsoError(fallback, 'Unexpected response from the provider', { cause: safeCause });
-}
-
-function sanitized(error: Error): Error {
-  const copy = new Error(error.message);
-  copy.name = error.name;
-  return copy;
+  return new SsoError(fallback, 'Unexpected failure talking to the provider', { cause });
 }

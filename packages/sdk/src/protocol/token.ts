@@ -24,57 +24,60 @@ export interface ProviderContext {
   fetch: typeof fetch;
 }
 
-function requestOptions(ctx: ProviderContext) {
-  const endpoint = new URL(ctx.as.token_endpoint as string);
-  // Plain HTTP only for loopback development providers (the dev IdP); everything else needs TLS.
-  const loopback = /^(localhost|127\.0\.0\.1|\[::1\]|.+\.localhost)$/.test(endpoint.hostname);
-  return { [oauth.customFetch]: ctx.fetch, [oauth.allowInsecureRequests]: loopback };
-}
-
-function client(ctx: ProviderContext): Client {
-  // Time claims are checked by validateIdToken against the SDK's clock, so oauth4webapi's own
-  // wall-clock check is disabled rather than duplicated with another clock.
-  return { client_id: ctx.clientId, [oauth.clockTolerance]: Number.MAX_SAFE_INTEGER };
-}
+const invalid = (reason: string, status = 200) =>
+  new SsoError('invalid_response', `Invalid token response: ${reason}`, { status });
 
 /**
  * Reads a token endpoint response: a non-200 status becomes a typed provider or HTTP error;
- * a 200 needs `access_token`, `token_type` and a valid ID token, which is validated before
- * anything else looks at the response.
+ * a 200 needs a JSON object with `access_token`, a Bearer `token_type`, a positive
+ * `expires_in` (or none), string `scope` / `refresh_token` when present, and a valid ID token.
+ * Nothing is returned, so nothing is stored, unless every check passed.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#TokenResponseValidation
+ * @see https://datatracker.ietf.org/doc/html/rfc6749#section-5.1
  */
-export async function readTokenResponse(
-  response: Response,
-  expect: IdTokenExpectations,
-  process: (response: Response) => Promise<oauth.TokenEndpointResponse>,
-): Promise<TokenSet> {
+export async function readTokenResponse(response: Response, expect: IdTokenExpectations): Promise<TokenSet> {
   if (response.status !== 200) throw await tokenEndpointError(response);
   let body: Record<string, unknown>;
   try {
-    body = await response.clone().json();
-  } catch (cause) {
-    throw new SsoError('invalid_response', 'The token response is not JSON', { cause, status: response.status });
+    body = await response.json();
+  } catch {
+    throw invalid('not JSON');
   }
-  if (typeof body?.id_token !== 'string') throw new SsoError('invalid_response', 'The token response has no ID token');
-  const claims = validateIdToken(body.id_token, expect);
-  let result: oauth.TokenEndpointResponse;
-  try {
-    result = await process(response);
-  } catch (error) {
-    throw toSsoError(error);
-  }
-  const lifetime = claims.exp - claims.iat;
-  const expiresIn = result.expires_in ?? lifetime;
-  if (!(expiresIn > 0)) throw new SsoError('invalid_response', 'The token response has an invalid expires_in');
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('not an object');
+  const { access_token, token_type, expires_in, scope, refresh_token, id_token } = body;
+  if (typeof access_token !== 'string' || !access_token) throw invalid('no access_token');
+  if (typeof token_type !== 'string' || token_type.toLowerCase() !== 'bearer') throw invalid('token_type is not Bearer');
+  if (scope !== undefined && typeof scope !== 'string') throw invalid('scope is not a string');
+  if (refresh_token !== undefined && (typeof refresh_token !== 'string' || !refresh_token)) throw invalid('bad refresh_token');
+  if (typeof id_token !== 'string') throw invalid('no id_token');
+  const claims = validateIdToken(id_token, expect);
+  const expiresIn = expires_in === undefined ? claims.exp - claims.iat : Number(expires_in);
+  if (!(expiresIn > 0 && expiresIn < 2 ** 31)) throw invalid('bad expires_in');
   return {
-    access_token: result.access_token,
-    id_token: body.id_token,
-    token_type: typeof body.token_type === 'string' ? body.token_type : result.token_type,
+    access_token,
+    id_token,
+    token_type,
     expires_in: expiresIn,
-    ...(result.scope === undefined ? {} : { scope: result.scope }),
-    ...(result.refresh_token === undefined ? {} : { refresh_token: result.refresh_token }),
+    ...(scope === undefined ? {} : { scope }),
+    ...(refresh_token === undefined ? {} : { refresh_token }),
     claims,
   };
+}
+
+/** Sends a grant to the token endpoint with oauth4webapi (public client, form body, TLS enforced). */
+async function grant(ctx: ProviderContext, type: string, parameters: Record<string, string>): Promise<Response> {
+  const endpoint = new URL(ctx.as.token_endpoint as string);
+  // Plain HTTP only for loopback development providers (the dev IdP); everything else needs TLS.
+  const loopback = /^(localhost|127\.0\.0\.1|\[::1\]|.+\.localhost)$/.test(endpoint.hostname);
+  const client: Client = { client_id: ctx.clientId };
+  try {
+    return await oauth.genericTokenEndpointRequest(ctx.as, client, oauth.None(), type, parameters, {
+      [oauth.customFetch]: ctx.fetch,
+      [oauth.allowInsecureRequests]: loopback,
+    });
+  } catch (error) {
+    throw toSsoError(error, 'network');
+  }
 }
 
 /**
@@ -84,36 +87,17 @@ export async function readTokenResponse(
  */
 export async function exchangeCode(
   ctx: ProviderContext,
-  params: URLSearchParams,
+  code: string,
   redirectUri: string,
   codeVerifier: string,
   expect: IdTokenExpectations,
 ): Promise<TokenSet> {
-  let response: Response;
-  try {
-    response = await oauth.authorizationCodeGrantRequest(
-      ctx.as,
-      client(ctx),
-      oauth.None(),
-      params,
-      redirectUri,
-      codeVerifier,
-      requestOptions(ctx),
-    );
-  } catch (error) {
-    throw toSsoError(error, 'network');
-  }
-  return readTokenResponse(response, expect, (r) =>
-    oauth.processAuthorizationCodeResponse(ctx.as, client(ctx), r, {
-      expectedNonce: expect.nonce as string,
-      requireIdToken: true,
-      ...(expect.maxAge === undefined ? {} : { maxAge: expect.maxAge }),
-    }),
-  );
+  const response = await grant(ctx, 'authorization_code', { code, redirect_uri: redirectUri, code_verifier: codeVerifier });
+  return readTokenResponse(response, expect);
 }
 
 /**
- * Redeems a refresh token. The ID token must keep `iss`, `sub`, `aud` and `azp`.
+ * Redeems a refresh token. The new ID token must keep `iss`, `sub`, `aud` and `azp`.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#RefreshTokenResponse
  */
 export async function refreshTokens(
@@ -123,14 +107,6 @@ export async function refreshTokens(
   expect: IdTokenExpectations,
 ): Promise<TokenSet> {
   if (!refreshToken) throw new SsoError('missing_refresh_token', 'No refresh token');
-  let response: Response;
-  try {
-    response = await oauth.refreshTokenGrantRequest(ctx.as, client(ctx), oauth.None(), refreshToken, {
-      ...requestOptions(ctx),
-      additionalParameters: { scope },
-    });
-  } catch (error) {
-    throw toSsoError(error, 'network');
-  }
-  return readTokenResponse(response, expect, (r) => oauth.processRefreshTokenResponse(ctx.as, client(ctx), r));
+  const response = await grant(ctx, 'refresh_token', { refresh_token: refreshToken, scope });
+  return readTokenResponse(response, expect);
 }
