@@ -156,6 +156,9 @@ class SessionManagerImpl implements SessionManager {
         loginAt: this.#shared.loginAt ?? (typeof claims.auth_time === 'number' ? claims.auth_time * 1000 : this.#tokenIssuedAt),
       });
       this.#probeNeeded = this.#options.probeProvider && this.#shared.providerReachable === undefined;
+      // Created just after handleRedirectCallback(), the manager missed the login's `tokens`
+      // event: a fresh ID token stands in for it, so the probe can tell blocked cookies apart.
+      this.#topLevelAt ??= this.#tokenIssuedAt;
     }
     this.#update();
   }
