@@ -38,7 +38,7 @@ export async function createDevIdp(options: DevIdpOptions = {}): Promise<DevIdp>
     res.end('starting');
   };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    Promise.resolve(handler(req, res)).catch((error: unknown) => {
+    new Promise<void>((resolve) => resolve(handler(req, res))).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end(error instanceof Error ? error.message : 'internal error');
     });

@@ -117,11 +117,13 @@ export class CookieJar {
 
 /** A minimal user agent: manual redirects, a cookie jar for the IdP, requests to 127.0.0.1 with the IdP's Host. */
 export class Agent {
-  readonly jar = new CookieJar();
+  readonly jar: CookieJar;
   readonly #idp: DevIdp;
 
-  constructor(idp: DevIdp) {
+  /** `jar` carries cookies over from another agent, as a browser keeps them across an IdP restart. */
+  constructor(idp: DevIdp, jar = new CookieJar()) {
     this.#idp = idp;
+    this.jar = jar;
   }
 
   /** Fetches an IdP URL (absolute or relative to the issuer) without following redirects. */
