@@ -6,7 +6,7 @@ export interface DialogSessionSource {
   subscribe(listener: () => void): () => void;
   getSnapshot(): { readonly status: string; readonly secondsLeft: number | undefined };
   continueSession(): Promise<void>;
-  logout(): Promise<void>;
+  logout(options?: { logoutParams?: { returnTo?: string; [key: string]: unknown } }): Promise<void>;
 }
 
 /** `<sso-session-dialog>`: shown while the session is in `warning`, hidden otherwise. */
@@ -15,6 +15,8 @@ export interface SessionDialogElement extends HTMLElement {
   manager: DialogSessionSource | undefined;
   /** Replaces some or all texts (localisation). */
   texts: Partial<SessionDialogTexts>;
+  /** Passed to `logout()` by the "Log out" button, e.g. `{ logoutParams: { returnTo: location.origin } }`. */
+  logoutOptions: { logoutParams?: { returnTo?: string; [key: string]: unknown } } | undefined;
 }
 
 let ids = 0;
@@ -26,6 +28,7 @@ let ids = 0;
 export function createSessionDialogClass(): { new (): SessionDialogElement } {
   return class SessionDialog extends HTMLElement implements SessionDialogElement {
     #manager: DialogSessionSource | undefined;
+    logoutOptions: SessionDialogElement['logoutOptions'];
     #texts: SessionDialogTexts = DEFAULT_TEXTS;
     #unsubscribe: (() => void) | undefined;
     readonly #root: ShadowRoot;
@@ -189,7 +192,7 @@ export function createSessionDialogClass(): { new (): SessionDialogElement } {
       };
       // Failures surface in the manager's state (still `warning`, or `expired`), which the
       // dialog renders; the buttons become usable again for another try.
-      (action === 'continue' ? manager.continueSession() : manager.logout()).then(done, done);
+      (action === 'continue' ? manager.continueSession() : manager.logout(this.logoutOptions)).then(done, done);
     }
   };
 }

@@ -149,11 +149,19 @@ class SessionManagerImpl implements SessionManager {
     if (authenticated && claims) {
       if (typeof claims.iat === 'number') this.#tokenIssuedAt ??= claims.iat * 1000;
       if (typeof claims.exp === 'number') this.#tokenExpiresAt ??= claims.exp * 1000;
-      // With nothing shared yet, the ID token's issue time is the best estimate of the last
-      // round trip; the probe below replaces it with a real one.
+      // The shared view belongs to this session unless a newer login (auth_time) or tokens
+      // issued after it had already gone idle say otherwise. Without it, the ID token's issue
+      // time is the best estimate of the last round trip; the probe replaces it with a real one.
+      const authTime = typeof claims.auth_time === 'number' ? claims.auth_time * 1000 : undefined;
+      const issued = this.#tokenIssuedAt;
+      const known = this.#shared.providerRoundTripAt;
+      const stale =
+        known === undefined ||
+        (issued !== undefined && known + this.#options.ssoIdleMs < issued) ||
+        (authTime !== undefined && known < authTime);
       this.#share({
-        providerRoundTripAt: this.#shared.providerRoundTripAt ?? this.#tokenIssuedAt,
-        loginAt: this.#shared.loginAt ?? (typeof claims.auth_time === 'number' ? claims.auth_time * 1000 : this.#tokenIssuedAt),
+        providerRoundTripAt: stale ? issued : known,
+        loginAt: stale ? (authTime ?? issued) : (this.#shared.loginAt ?? authTime ?? issued),
       });
       this.#probeNeeded = this.#options.probeProvider && this.#shared.providerReachable === undefined;
       // Created just after handleRedirectCallback(), the manager missed the login's `tokens`
@@ -213,6 +221,7 @@ class SessionManagerImpl implements SessionManager {
     else this.#ended = undefined;
     this.#tokenExpiresAt = undefined;
     this.#tokenIssuedAt = undefined;
+    this.#forgetSession();
     if (wasLive) this.#log({ type: reason ? 'expired' : 'signed_out', detail: this.#ended, fromOtherTab });
     this.#update();
   }
@@ -455,19 +464,23 @@ class SessionManagerImpl implements SessionManager {
     this.#ended = reason;
     this.#log({ type: 'expired', detail: reason });
     this.#channel.post({ type: 'ended', reason });
-    // Instants of the ended session must not leak into the next one; the strategy verdict
-    // is about this browser and stays.
+    this.#forgetSession();
+    void this.#client.clearSession(reason === 'absolute' ? 'idle' : reason).catch(() => undefined);
+    this.#update();
+  }
+
+  // ---- state -------------------------------------------------------------------------------
+
+  /** Instants of an ended session must not leak into the next one; the strategy verdict is about this browser and stays. */
+  #forgetSession(): void {
+    if (this.#shared.providerRoundTripAt === undefined && this.#shared.loginAt === undefined) return;
     this.#shared = {
       strategy: this.#shared.strategy,
       providerReachable: this.#shared.providerReachable,
       strategyAt: this.#shared.strategyAt,
     };
     writeShared(this.#options.platform.storage, `${this.#options.storageKey}:state`, this.#shared);
-    void this.#client.clearSession(reason === 'absolute' ? 'idle' : reason).catch(() => undefined);
-    this.#update();
   }
-
-  // ---- state -------------------------------------------------------------------------------
 
   #share(patch: SharedState): void {
     const next = merge(this.#shared, { ...patch, strategyAt: patch.strategy ? patch.strategyAt : undefined });

@@ -6,7 +6,7 @@ class FakeSession implements DialogSessionSource {
   snapshot: { status: string; secondsLeft: number | undefined } = { status: 'active', secondsLeft: undefined };
   readonly listeners = new Set<() => void>();
   continueSession = vi.fn(async () => this.set('active'));
-  logout = vi.fn(async () => this.set('signed_out'));
+  logout = vi.fn(async (_options?: unknown) => this.set('signed_out'));
 
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
@@ -85,7 +85,7 @@ describe('<sso-session-dialog>', () => {
   });
 
   it('Continue and Escape continue the session; Log out logs out', async () => {
-    const { session, q } = mount();
+    const { session, dialog, q } = mount();
     session.set('warning', 30);
     q<HTMLButtonElement>('.continue').click();
     await vi.waitFor(() => expect(shown(q)).toBe(false));
@@ -94,8 +94,9 @@ describe('<sso-session-dialog>', () => {
     q('.dialog').dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
     await vi.waitFor(() => expect(session.continueSession).toHaveBeenCalledTimes(2));
     session.set('warning', 10);
+    dialog.logoutOptions = { logoutParams: { returnTo: 'https://app.example/' } };
     q<HTMLButtonElement>('.logout').click();
-    await vi.waitFor(() => expect(session.logout).toHaveBeenCalledTimes(1));
+    await vi.waitFor(() => expect(session.logout).toHaveBeenCalledWith({ logoutParams: { returnTo: 'https://app.example/' } }));
   });
 
   it('traps Tab and Shift+Tab between its buttons and pulls stray focus back', () => {

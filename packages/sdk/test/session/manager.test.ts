@@ -70,6 +70,35 @@ describe('session view', () => {
     });
   });
 
+  it('does not carry an old session’s instants into a new one opened later', async () => {
+    const { browser, idp, clock, a } = setup();
+    a.client.tokens('redirect');
+    a.session.destroy();
+    // The browser was closed; a day later the user signs in again and the app starts after the callback.
+    clock.jump(DAY);
+    const client = idp.client();
+    client.authenticated = true;
+    const now = Math.floor(clock.now / 1000);
+    client.claims = { iat: now, exp: now + 150, auth_time: now };
+    const next = createSessionManager(client, { probeProvider: false, platform: browser.tab().platform });
+    managers.push(next);
+    await flush();
+    expect(next.getSnapshot()).toMatchObject({
+      status: 'active',
+      ssoIdleDeadline: clock.now + 300_000,
+      lastProviderRoundTripAt: clock.now,
+    });
+  });
+
+  it('forgets the session’s instants at sign-out', async () => {
+    const { browser, clock, a } = setup();
+    a.client.tokens('redirect');
+    await clock.advance(1000);
+    await a.session.logout();
+    expect(a.session.getSnapshot()).toMatchObject({ status: 'signed_out', lastProviderRoundTripAt: undefined });
+    expect(JSON.parse(browser.storage.get('sso-spa.session:state')!)).not.toHaveProperty('providerRoundTripAt');
+  });
+
   it('returns the same snapshot object until something changes', async () => {
     const { clock, a } = setup();
     a.client.tokens('redirect');
