@@ -10,6 +10,11 @@ export interface DemoApiOptions {
   audience: string;
   /** Browser origins allowed to call the API (CORS); nobody else gets CORS headers. */
   allowedOrigins: string[];
+  /**
+   * Where to fetch the provider's keys; `<issuer>.well-known/jwks.json` by default. Node does
+   * not resolve `*.localhost` names the way browsers do, so the demo passes a 127.0.0.1 URL.
+   */
+  jwksUri?: string;
   /** The scope that `/api/messages` requires. */
   requiredScope?: string;
   port?: number;
@@ -33,7 +38,7 @@ interface VerifiedRequest extends Request {
  */
 export async function startDemoApi(options: DemoApiOptions): Promise<DemoApi> {
   const requiredScope = options.requiredScope ?? 'read:messages';
-  const jwks = createRemoteJWKSet(new URL('.well-known/jwks.json', withSlash(options.issuer)));
+  const jwks = createRemoteJWKSet(new URL(options.jwksUri ?? new URL('.well-known/jwks.json', withSlash(options.issuer))));
   const app = express();
   app.disable('x-powered-by');
 

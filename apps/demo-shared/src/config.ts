@@ -1,0 +1,22 @@
+/** What each demo site reads from `/config.json`, written by `npm start` or by the tests. */
+export interface DemoConfig {
+  siteName: string;
+  issuer: string;
+  clientId: string;
+  audience: string;
+  scope: string;
+  apiOrigin: string;
+  otherSite: { name: string; url: string };
+  useRefreshTokens: boolean;
+  session: {
+    ssoIdleTimeoutSeconds: number;
+    ssoAbsoluteTimeoutSeconds?: number;
+    warnBeforeSeconds: number;
+  };
+}
+
+export async function loadConfig(): Promise<DemoConfig> {
+  const response = await fetch('/config.json', { cache: 'no-store' });
+  if (!response.ok) throw new Error(`/config.json answered ${response.status}`);
+  return (await response.json()) as DemoConfig;
+}

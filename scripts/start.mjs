@@ -1,0 +1,47 @@
+// `npm start`: the whole demo (dev IdP, site A, site B, API) on this machine, with the
+// workflow's figures; `npm start -- --fast` compresses them to watch the idle warning appear.
+import { defaultTimings, fastTimings, startDemo } from '@sso-spa/demo-server';
+
+const fast = process.argv.includes('--fast');
+const port = (name, fallback) => Number(process.env[name] ?? fallback);
+const ports = {
+  idp: port('SSO_SPA_IDP_PORT', 4400),
+  siteA: port('SSO_SPA_SITE_A_PORT', 3001),
+  siteB: port('SSO_SPA_SITE_B_PORT', 3002),
+  api: port('SSO_SPA_API_PORT', 4401),
+};
+const timings = fast ? fastTimings : defaultTimings;
+
+let demo;
+try {
+  demo = await startDemo({ ports, timings, clockToleranceSeconds: fast ? 0 : 5 });
+} catch (error) {
+  console.error(`sso-spa demo: ${error instanceof Error ? error.message : error}`);
+  process.exit(1);
+}
+
+console.log(`
+sso-spa demo is running${fast ? ' (fast timings)' : ''}
+
+  Site A      ${demo.siteA}/orders   ← start here (a protected deep link)
+  Site B      ${demo.siteB}/
+  API         ${demo.api}/api/messages
+  Provider    ${demo.issuer}
+
+  Sign in as  ${demo.user.email} / ${demo.user.password}
+  Timings     SSO idle ${timings.ssoIdleSeconds} s · tokens ${timings.tokenSeconds} s · warning ${timings.warnBeforeSeconds} s before the SSO session idles out
+
+Open the links in Chromium, Chrome, Edge or Firefox (they resolve *.localhost to this machine).
+Press Ctrl-C to stop.
+`);
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nStopping the demo…');
+  await demo.close();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
