@@ -32,12 +32,23 @@ export interface DevUser {
   name?: string;
 }
 
-/**
- * A hook around the IdP's request handler, for fault injection (wrong claims, delays, 5xx).
- * It receives the real handler and returns the one the server uses.
- */
+/** A Node request handler, as `http.createServer` takes it. */
 export type DevIdpHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
-export type DevIdpFaults = (handler: DevIdpHandler, idp: { issuer: string }) => DevIdpHandler;
+
+/** What a fault hook gets besides the real handler. */
+export interface DevIdpFaultContext {
+  issuer: string;
+  /** Signs a JWT with the IdP's own RS256 key and `kid`, e.g. an ID token with altered claims. */
+  signJwt(payload: Record<string, unknown>, header?: Record<string, unknown>): string;
+}
+
+/**
+ * A hook around the IdP's whole request handler, for fault injection: it receives the real
+ * handler and returns the one the server uses, so it can delay or drop requests, answer 5xx or
+ * HTML itself, or call the real handler and rewrite what it sends (tokens re-signed with
+ * `signJwt`).
+ */
+export type DevIdpFaults = (handler: DevIdpHandler, idp: DevIdpFaultContext) => DevIdpHandler;
 
 export interface DevIdpOptions {
   /** Port to listen on; 0 (default) picks a free one. */

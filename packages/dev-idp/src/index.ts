@@ -1,4 +1,4 @@
-export type { DevApi, DevClient, DevIdpFaults, DevIdpHandler, DevIdpOptions, DevUser } from './config.js';
+export type { DevApi, DevClient, DevIdpFaultContext, DevIdpFaults, DevIdpHandler, DevIdpOptions, DevUser } from './config.js';
 export { defaultUser } from './config.js';
 export { routes } from './paths.js';
 export { createDevIdp, type DevIdp } from './server.js';

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, type JsonWebKey, randomBytes, randomUUID, sign } from 'node:crypto';
 
 /** A fresh RS256 signing key as a private JWK (for oidc-provider's `jwks`). */
 export function generateSigningKey(): Record<string, unknown> {
@@ -9,4 +9,16 @@ export function generateSigningKey(): Record<string, unknown> {
 /** Keys that sign the IdP's cookies. */
 export function generateCookieKeys(): string[] {
   return [randomBytes(32).toString('base64url')];
+}
+
+/** Signs a compact RS256 JWS with the IdP's key, as the IdP itself would (same `kid`). */
+export function signJwt(
+  jwk: Record<string, unknown>,
+  payload: Record<string, unknown>,
+  header: Record<string, unknown> = {},
+): string {
+  const key = createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const input = `${encode({ alg: 'RS256', kid: jwk.kid, ...header })}.${encode(payload)}`;
+  return `${input}.${sign('sha256', Buffer.from(input), key).toString('base64url')}`;
 }

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { type DevIdpHandler, type DevIdpOptions, type DevUser, resolveConfig } from './config.js';
 import { loopbackSecureCookies } from './cookies.js';
+import { generateSigningKey, signJwt } from './keys.js';
 import { buildProvider } from './provider.js';
 import { afterProviderRoutes, auth0LogoutRoute, devSessionRoutes, endSessionAndGrants, interactionRoutes } from './routes.js';
 import type { DevSession } from './session-info.js';
@@ -66,7 +67,8 @@ export async function createDevIdp(options: DevIdpOptions = {}): Promise<DevIdp>
     const base: DevIdpHandler = provider.callback();
     // The fault-injection seam: a hook gets the whole handler and may alter requests and
     // responses, delay or drop them, before the browser or SDK sees them.
-    handler = config.faults ? config.faults(base, { issuer }) : base;
+    const jwk = store.secret('jwks', generateSigningKey);
+    handler = config.faults ? config.faults(base, { issuer, signJwt: (payload, header) => signJwt(jwk, payload, header) }) : base;
 
     let closed: Promise<void> | undefined;
     return {
