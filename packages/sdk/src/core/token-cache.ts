@@ -56,6 +56,8 @@ export class TokenCache {
   readonly #clientId: string;
   readonly #now: () => number;
   readonly #marginMs: number;
+  /** Keys written by this instance, for stores that cannot list their keys. */
+  readonly #written = new Set<string>();
 
   constructor(store: CustomCache, issuer: string, clientId: string, now: () => number, marginSeconds: number) {
     this.#store = store;
@@ -182,6 +184,7 @@ export class TokenCache {
       tokens,
       ...(refreshToken ? { refresh_token: refreshToken } : {}),
     };
+    this.#written.add(key);
     await this.#store.set(key, entry);
     const user: UserEntry = { v: 1, issuer: this.#issuer, clientId: this.#clientId, sub, claims: set.claims };
     await this.#store.set(this.#userKey, user);
@@ -219,7 +222,7 @@ export class TokenCache {
   /** Removes every entry of this client, or only those of user `sub` when given. */
   async clear(sub?: string): Promise<void> {
     const prefix = `${KEY_PREFIX}${this.#issuer}::${this.#clientId}::`;
-    const keys = this.#store.allKeys ? await this.#store.allKeys() : [this.#userKey];
+    const keys = this.#store.allKeys ? await this.#store.allKeys() : [...this.#written, this.#userKey];
     for (const key of keys) {
       if (!key.startsWith(prefix)) continue;
       if (sub !== undefined) {

@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { type CustomCache, LocalStorageCache, MemoryCache } from '../../src/core/cache-store.js';
+import { TokenCache } from '../../src/core/token-cache.js';
+import type { TokenSet } from '../../src/protocol/token.js';
+import { MemoryStorage } from '../support/fake-browser.js';
+
+const ISSUER = 'https://op.example/';
+let clock = 1_000_000;
+const now = () => clock;
+
+function set(
+  sub = 'alice',
+  { idSeconds = 100, atSeconds = 300, refresh }: { idSeconds?: number; atSeconds?: number; refresh?: string } = {},
+): TokenSet {
+  return {
+    access_token: `at-${sub}-${clock}`,
+    id_token: `id-${sub}-${clock}`,
+    token_type: 'Bearer',
+    expires_in: atSeconds,
+    ...(refresh ? { refresh_token: refresh } : {}),
+    claims: { iss: ISSUER, sub, aud: 'site-a', iat: 5, exp: 5 + idSeconds, __raw: `id-${sub}-${clock}` },
+  };
+}
+
+const cache = (store: CustomCache = new MemoryCache(), margin = 60) => new TokenCache(store, ISSUER, 'site-a', now, margin);
+
+describe('TokenCache', () => {
+  it('drops the pair when the shorter-lived token enters the renewal margin', async () => {
+    const c = cache();
+    await c.save('api', 'openid', set('alice', { idSeconds: 100, atSeconds: 300 }), clock);
+    clock += 89_999;
+    expect((await c.get('api', 'openid')).tokens).toBeDefined();
+    clock += 1;
+    expect((await c.get('api', 'openid')).tokens).toBeUndefined();
+    clock += 1_000_000;
+  });
+
+  it('caps the margin at 60 s for long-lived tokens', async () => {
+    const c = cache();
+    await c.save('api', 'openid', set('alice', { idSeconds: 3600, atSeconds: 3600 }), clock);
+    clock += 3_539_000;
+    expect((await c.get('api', 'openid')).tokens).toBeDefined();
+    clock += 1_000;
+    expect((await c.get('api', 'openid')).tokens).toBeUndefined();
+  });
+
+  it('keeps the refresh token when the pair expires, and keeps the old one when none is rotated in (D1)', async () => {
+    const c = cache();
+    await c.save('api', 'openid', set('alice', { refresh: 'rt-1' }), clock);
+    clock += 200_000;
+    expect(await c.get('api', 'openid')).toEqual({ key: c.key('api', 'openid'), refreshToken: 'rt-1' });
+    await c.save('api', 'openid', set('alice'), clock);
+    expect((await c.get('api', 'openid')).refreshToken).toBe('rt-1');
+    await c.save('api', 'openid', set('alice', { refresh: 'rt-2' }), clock);
+    expect((await c.get('api', 'openid')).refreshToken).toBe('rt-2');
+  });
+
+  it('is a hit for a subset of cached scopes of the same audience only', async () => {
+    const c = cache();
+    await c.save('api', 'openid profile read', set(), clock);
+    expect((await c.get('api', 'openid read')).tokens).toBeDefined();
+    expect((await c.get('api', 'openid write')).tokens).toBeUndefined();
+    expect((await c.get('other', 'openid')).tokens).toBeUndefined();
+  });
+
+  it('purges every entry when another user signs in', async () => {
+    const store = new MemoryCache();
+    const c = cache(store);
+    await c.save('api', 'openid', set('alice', { refresh: 'rt-a' }), clock);
+    await c.save('other', 'openid', set('alice'), clock);
+    const result = await c.save('api', 'openid', set('bob'), clock);
+    expect(result.userChanged).toBe(true);
+    expect((await c.get('other', 'openid')).tokens).toBeUndefined();
+    expect((await c.get('api', 'openid')).refreshToken).toBeUndefined();
+    expect((await c.user())?.sub).toBe('bob');
+  });
+
+  it('survives a reload in localStorage and ignores corrupt and foreign entries (E1, E2)', async () => {
+    const storage = new MemoryStorage();
+    const first = cache(new LocalStorageCache(storage));
+    await first.save('api', 'openid', set(), clock);
+    const reloaded = cache(new LocalStorageCache(storage));
+    expect((await reloaded.get('api', 'openid')).tokens?.access_token).toMatch(/^at-alice/);
+    expect((await reloaded.user())?.sub).toBe('alice');
+
+    const key = first.key('api', 'openid');
+    storage.setItem(key, '{not json');
+    expect((await reloaded.get('api', 'openid')).tokens).toBeUndefined();
+    expect(storage.getItem(key)).toBeNull();
+
+    const other = new TokenCache(new LocalStorageCache(storage), ISSUER, 'site-b', now, 60);
+    await other.save('api', 'openid', set('carol'), clock);
+    expect((await reloaded.get('api', 'openid')).tokens).toBeUndefined();
+    const foreign = JSON.parse(storage.getItem(other.key('api', 'openid')) as string);
+    storage.setItem(key, JSON.stringify(foreign));
+    expect((await reloaded.get('api', 'openid')).tokens).toBeUndefined();
+    storage.setItem(
+      key,
+      JSON.stringify({ v: 1, issuer: ISSUER, clientId: 'site-a', scope: 'openid', tokens: { access_token: 1 } }),
+    );
+    expect((await reloaded.get('api', 'openid')).tokens).toBeUndefined();
+    storage.setItem(`sso-spa::${ISSUER}::site-a::@@user@@`, '"x"');
+    expect(await reloaded.user()).toBeUndefined();
+  });
+
+  it('falls back to memory when localStorage is full or disabled, and still serves tokens (E3, E4)', async () => {
+    const storage = new MemoryStorage();
+    storage.failWrites = true;
+    const c = cache(new LocalStorageCache(storage));
+    await c.save('api', 'openid', set(), clock);
+    expect((await c.get('api', 'openid')).tokens).toBeDefined();
+    const disabled = cache(new LocalStorageCache(undefined));
+    await disabled.save('api', 'openid', set(), clock);
+    expect((await disabled.get('api', 'openid')).tokens).toBeDefined();
+    await disabled.clear();
+    expect(await disabled.user()).toBeUndefined();
+  });
+
+  it('works with a custom cache without allKeys and clears what it wrote', async () => {
+    const map = new Map<string, unknown>();
+    const custom: CustomCache = {
+      get: async (k) => structuredClone(map.get(k)),
+      set: async (k, v) => void map.set(k, structuredClone(v)),
+      remove: async (k) => void map.delete(k),
+    };
+    const c = cache(custom);
+    await c.save('api', 'openid', set(), clock);
+    expect((await c.get('api', 'openid')).tokens).toBeDefined();
+    await c.clear();
+    expect(map.size).toBe(0);
+  });
+
+  it('clear(sub) removes only that user’s entries', async () => {
+    const store = new MemoryCache();
+    const c = cache(store);
+    await c.save('api', 'openid', set('bob'), clock);
+    await c.clear('alice');
+    expect((await c.get('api', 'openid')).tokens).toBeDefined();
+    await c.clear('bob');
+    expect(store.allKeys()).toEqual([]);
+  });
+
+  it('does not trust a pair when the clock went far backwards', async () => {
+    const c = cache();
+    await c.save('api', 'openid', set(), clock);
+    clock -= 3_600_000;
+    expect((await c.get('api', 'openid')).tokens).toBeUndefined();
+    clock += 3_600_000;
+  });
+});
