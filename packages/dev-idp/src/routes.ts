@@ -25,11 +25,11 @@ export interface RouteParts {
 }
 
 /** Ends a session and everything issued under it: the grants of every client it signed in to. */
-export function endSessionAndGrants(store: Store, sessionId: string): boolean {
-  const entry = store.get('Session', sessionId);
+export function endSessionAndGrants(store: Store, sessionUid: string): boolean {
+  const entry = store.find('Session', (payload) => payload.uid === sessionUid);
   if (!entry) return false;
   revokeGrantsOf(store, entry.payload.authorizations);
-  store.delete('Session', sessionId);
+  store.delete('Session', entry.id);
   return true;
 }
 

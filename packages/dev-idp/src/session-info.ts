@@ -1,5 +1,6 @@
 /** A live SSO session as the dev introspection endpoint shows it. Times are epoch seconds. */
 export interface DevSession {
+  /** A stable identifier of the session (oidc-provider's session `uid`; never the cookie value). */
   id: string;
   accountId: string;
   /** When the user signed in (the start of the absolute cap). */

@@ -41,10 +41,12 @@ export class SessionClock {
   list(): DevSession[] {
     const sessions: DevSession[] = [];
     for (const entry of this.#store.list('Session')) {
-      const { accountId, loginTs, exp } = entry.payload;
-      if (typeof accountId !== 'string' || typeof loginTs !== 'number' || typeof exp !== 'number') continue;
+      const { accountId, loginTs, exp, uid } = entry.payload;
+      if (typeof accountId !== 'string' || typeof loginTs !== 'number' || typeof exp !== 'number' || typeof uid !== 'string')
+        continue;
       sessions.push({
-        id: entry.id,
+        // The session's uid, not its storage id: the storage id is the session cookie's value.
+        id: uid,
         accountId,
         loginAt: loginTs,
         lastActiveAt: entry.lastActiveAt ?? loginTs,

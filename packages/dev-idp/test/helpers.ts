@@ -290,7 +290,7 @@ export function decodeJwt(token: string | undefined): Record<string, unknown> {
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Waits until the epoch second changes `n` times beyond `epochSeconds` (session deadlines are whole seconds). */
+/** Sleeps until just past the epoch second `epochSeconds` (session deadlines are whole seconds). */
 export async function sleepUntilEpoch(epochSeconds: number): Promise<void> {
   const wait = epochSeconds * 1000 - Date.now();
   if (wait > 0) await sleep(wait + 50);

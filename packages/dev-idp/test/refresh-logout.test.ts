@@ -185,6 +185,8 @@ describe('introspection', () => {
       expect(sessions).toHaveLength(1);
       const [session] = sessions;
       expect(session).toMatchObject({ accountId: 'alice' });
+      // The id is not the session cookie's value, so listing sessions cannot leak cookies.
+      expect(agent.jar.header(`${idp.issuer}authorize`)).not.toContain(String(session!.id));
       expect(session!.idleExpiresAt).toBe((session!.lastActiveAt as number) + 60);
       expect(session!.absoluteExpiresAt).toBe((session!.loginAt as number) + 600);
     } finally {

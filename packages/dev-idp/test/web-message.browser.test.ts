@@ -22,6 +22,8 @@ const silentPage = `<!doctype html>
   document.documentElement.append(frame);
 </script>`;
 
+type Page = Awaited<ReturnType<LaunchedBrowser['context']['newPage']>>;
+
 const callbackPage = '<!doctype html><meta charset="utf-8"><title>callback</title><p>callback</p>';
 
 describe('web_message response mode in a cross-site iframe', () => {
@@ -41,11 +43,32 @@ describe('web_message response mode in a cross-site iframe', () => {
     await idp?.close();
   });
 
+  async function silentFromApp(tab: Page, state: string) {
+    const silent = authorizeUrl(
+      idp!,
+      { redirectUri: `${app.origin}/callback`, prompt: 'none', responseMode: 'web_message' },
+      pkce().challenge,
+      state,
+    );
+    await tab.goto(`${app.origin}/silent.html?${new URLSearchParams({ authorize: silent })}`);
+    const handle = await tab.waitForFunction(() => (window as unknown as { result?: unknown }).result, undefined, {
+      timeout: 10_000,
+    });
+    return (await handle.jsonValue()) as Record<string, string>;
+  }
+
   async function signInThenSilent(thirdPartyCookies: boolean) {
     idp = await createDevIdp({
       hostname: 'idp.localhost',
       clockToleranceSeconds: 0,
-      clients: [{ clientId: 'site-a', redirectUris: [`${app.origin}/callback`], webOrigins: [app.origin] }],
+      clients: [
+        {
+          clientId: 'site-a',
+          redirectUris: [`${app.origin}/callback`],
+          postLogoutRedirectUris: [`${app.origin}/`],
+          webOrigins: [app.origin],
+        },
+      ],
     });
     browser = await launchChromium({ thirdPartyCookies });
     const tab = await browser.context.newPage();
@@ -57,23 +80,37 @@ describe('web_message response mode in a cross-site iframe', () => {
     await tab.waitForURL((url) => url.origin === app.origin && url.pathname === '/callback');
     expect(new URL(tab.url()).searchParams.get('code')).toBeTruthy();
 
-    const silent = authorizeUrl(idp, { redirectUri, prompt: 'none', responseMode: 'web_message' }, pkce().challenge, 'silent');
-    await tab.goto(`${app.origin}/silent.html?${new URLSearchParams({ authorize: silent })}`);
-    const handle = await tab.waitForFunction(() => (window as unknown as { result?: unknown }).result, undefined, {
-      timeout: 10_000,
-    });
-    return (await handle.jsonValue()) as Record<string, string>;
+    return { tab, response: await silentFromApp(tab, 'silent') };
   }
 
-  it('answers with a code when third-party cookies are allowed', async () => {
-    const response = await signInThenSilent(true);
+  it('answers with a code when third-party cookies are allowed, slides the session, and ends with logout', async () => {
+    const { tab, response } = await signInThenSilent(true);
     expect(response.code).toBeTruthy();
     expect(response.state).toBe('silent');
     expect(response.iss).toBe(idp!.issuer);
+
+    // The silent request from the iframe slid the SSO session.
+    const [before] = await idp!.listSessions();
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await silentFromApp(tab, 'again')).code).toBeTruthy();
+    const [after] = await idp!.listSessions();
+    expect(after!.lastActiveAt).toBeGreaterThan(before!.lastActiveAt);
+    expect(after!.idleExpiresAt).toBeGreaterThan(before!.idleExpiresAt);
+
+    // RP-initiated logout with client_id: no click, back on the app, session gone.
+    const logout = new URL('oidc/logout', idp!.issuer);
+    logout.searchParams.set('client_id', 'site-a');
+    logout.searchParams.set('post_logout_redirect_uri', `${app.origin}/`);
+    logout.searchParams.set('state', 'out');
+    await tab.goto(logout.href);
+    await tab.waitForURL((url) => url.origin === app.origin && url.pathname === '/');
+    expect(new URL(tab.url()).searchParams.get('state')).toBe('out');
+    expect(await idp!.listSessions()).toEqual([]);
+    expect((await silentFromApp(tab, 'after-logout')).error).toBe('login_required');
   });
 
   it('answers login_required when third-party cookies are blocked', async () => {
-    const response = await signInThenSilent(false);
+    const { response } = await signInThenSilent(false);
     expect(response.error).toBe('login_required');
     expect(response.state).toBe('silent');
   });
