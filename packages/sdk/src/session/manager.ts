@@ -57,6 +57,7 @@ class SessionManagerImpl implements SessionManager {
   #localActivityAt: number | undefined;
   #inflight: Promise<void> | undefined;
   #ownRenewals = 0;
+  #callStartedAt: number | undefined;
   #lastKeepAliveAttemptAt: number | undefined;
   #lastFocusCheckAt: number | undefined;
   #probeNeeded = false;
@@ -192,8 +193,12 @@ class SessionManagerImpl implements SessionManager {
     this.#tokenExpiresAt = Math.min(event.idTokenExpiresAt, event.accessTokenExpiresAt);
     const topLevel = event.source !== 'iframe' && event.source !== 'refresh_token';
     const patch: SharedState = {};
-    if (event.throughProvider || (event.source === 'refresh_token' && this.#options.refreshExtendsSession)) {
-      patch.providerRoundTripAt = event.at;
+    const slides = event.throughProvider || (event.source === 'refresh_token' && this.#options.refreshExtendsSession);
+    // The provider slid its session when it received the request, which is before `at` (the
+    // tokens' arrival): for our own renewal its start is the instant that never overstates.
+    // Another tab's manager shares its own instant, which beats the core's echo of `at`.
+    if (slides && !(event.fromOtherTab && this.#channel.connected)) {
+      patch.providerRoundTripAt = !event.fromOtherTab && this.#ownRenewals > 0 ? (this.#callStartedAt ?? event.at) : event.at;
     }
     if (!wasSignedIn && (topLevel || this.#shared.loginAt === undefined)) patch.loginAt = event.at;
     if (event.source === 'iframe' && !event.fromOtherTab) {
@@ -405,6 +410,7 @@ class SessionManagerImpl implements SessionManager {
 
   async #call(via: 'provider' | 'refresh_token'): Promise<void> {
     this.#ownRenewals++;
+    this.#callStartedAt = this.#options.platform.now();
     try {
       await this.#client.getTokenSilently({ cacheMode: 'off', renewVia: via });
     } finally {

@@ -40,7 +40,7 @@ export class FakeClock {
       next[1].fn();
       await flush();
     }
-    this.now = end;
+    this.now = Math.max(this.now, end);
     await flush();
   }
 
@@ -171,6 +171,8 @@ export class FakeIdp {
   /** What a refresh-token grant gets. */
   refresh: Outcome = { code: 'missing_refresh_token' };
   tokenSeconds = 150;
+  /** Time a silent renewal takes (the clock moves while the request is out). */
+  latencyMs = 0;
 
   constructor(readonly clock: FakeClock) {}
 
@@ -240,6 +242,7 @@ export class FakeClient implements SessionClient {
   async getTokenSilently(options: { cacheMode: 'off'; renewVia: 'provider' | 'refresh_token' }): Promise<unknown> {
     this.calls.push({ renewVia: options.renewVia, at: this.idp.clock.now });
     await Promise.resolve();
+    this.idp.clock.now += this.idp.latencyMs;
     const outcome = options.renewVia === 'provider' ? this.idp.provider : this.idp.refresh;
     if (outcome !== 'ok') {
       this.emit({ type: 'renewal_failed', code: outcome.code, at: this.idp.clock.now });

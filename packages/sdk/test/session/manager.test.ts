@@ -156,6 +156,19 @@ describe('keep-alive', () => {
     });
   });
 
+  it('dates the slide at the start of the renewal, never later, in every tab', async () => {
+    const { clock, idp, a, b } = setup({}, 2);
+    idp.latencyMs = 700;
+    a.client.tokens('redirect');
+    await clock.advance(60_000);
+    a.tab.input();
+    await clock.advance(60_000);
+    const call = a.client.calls[0]!;
+    await flush();
+    expect(clock.now).toBeGreaterThan(call.at);
+    for (const tab of [a, b]) expect(tab.session.getSnapshot().ssoIdleDeadline).toBe(call.at + 300_000);
+  });
+
   it('does not renew for an idle user', async () => {
     const { clock, a } = setup();
     a.client.tokens('redirect');
