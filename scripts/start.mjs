@@ -1,6 +1,21 @@
 // `npm start`: the whole demo (dev IdP, site A, site B, API) on this machine, with the
 // workflow's figures; `npm start -- --fast` compresses them to watch the idle warning appear.
-import { defaultTimings, fastTimings, startDemo } from '@sso-spa/demo-server';
+import { spawnSync } from 'node:child_process';
+
+// The demo runs the built packages, as users install them. Build quietly; show the output
+// only when something fails.
+if (!process.argv.includes('--no-build')) {
+  process.stdout.write('Building sso-spa, the dev IdP and the demo sites… ');
+  const build = spawnSync('npm', ['run', 'build', '--silent'], { encoding: 'utf8' });
+  if (build.status !== 0) {
+    console.log('failed.');
+    console.error(build.stdout, build.stderr);
+    process.exit(1);
+  }
+  console.log('done.');
+}
+
+const { defaultTimings, fastTimings, startDemo } = await import('@sso-spa/demo-server');
 
 const fast = process.argv.includes('--fast');
 const port = (name, fallback) => Number(process.env[name] ?? fallback);
