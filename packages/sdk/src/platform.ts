@@ -46,7 +46,9 @@ export interface Platform {
   navigate(url: string): void | Promise<void>;
   /** Hidden iframe round trip; resolves with the authorization response parameters. */
   iframe(request: NavigationRequest): Promise<URLSearchParams>;
-  /** Popup round trip; resolves with the authorization response parameters. */
+  /** Opens an empty popup window synchronously (inside the click handler), or `undefined` when blocked. */
+  openPopup(): Window | undefined;
+  /** Popup round trip in `request.popup`; resolves with the authorization response parameters. */
   popup(request: NavigationRequest): Promise<URLSearchParams>;
 }
 
@@ -102,6 +104,7 @@ export function createPlatform(overrides: Partial<Platform> = {}): Platform {
     replaceUrl: (url) => globalThis.history?.replaceState(globalThis.history.state, '', url),
     navigate: (url) => globalThis.location.assign(url),
     iframe: runIframe,
+    openPopup: () => globalThis.open('', 'sso-spa:authorize', 'popup,width=400,height=600') ?? undefined,
     popup: runPopup,
     ...overrides,
   };

@@ -57,11 +57,9 @@ export class SsoClient {
 
   /** Logs in through a popup. Call it from a click handler (the window opens before any await). */
   loginWithPopup(options: PopupLoginOptions = {}): Promise<void> {
-    let popup = options.popup;
-    if (!popup && !this.#core.options.platform?.popup) {
-      popup = globalThis.open?.('', 'sso-spa:authorize', 'popup,width=400,height=600') ?? undefined;
-      if (!popup) return Promise.reject(new SsoError('popup_blocked', 'The browser blocked the login popup'));
-    }
+    // Opened before any await: browsers only allow popups inside the click's own task.
+    const popup = options.popup ?? this.#core.platform.openPopup();
+    if (!popup) return Promise.reject(new SsoError('popup_blocked', 'The browser blocked the login popup'));
     return popupLogin(this.#core, options, popup);
   }
 

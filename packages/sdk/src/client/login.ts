@@ -91,7 +91,7 @@ export async function handleCallback(core: ClientCore, url?: string): Promise<Re
  * Logs in through a popup; the response comes back by `web_message` or through the
  * silent-callback page.
  */
-export async function popupLogin(core: ClientCore, options: PopupLoginOptions, popup: Window | undefined): Promise<void> {
+export async function popupLogin(core: ClientCore, options: PopupLoginOptions, popup: Window): Promise<void> {
   const provider = await core.provider();
   const { as } = provider;
   const params = core.authorizationParams(options.authorizationParams);
@@ -117,7 +117,7 @@ export async function popupLogin(core: ClientCore, options: PopupLoginOptions, p
     messageOrigin: new URL(webMessage ? (as.authorization_endpoint as string) : redirectUri).origin,
     state: secrets.state,
     timeoutMs: (options.timeoutInSeconds ?? core.options.authorizeTimeoutInSeconds ?? 60) * 1000,
-    ...(popup ? { popup } : {}),
+    popup,
   });
   const checked = checkAuthorizationResponse(as, response, secrets.state);
   const set = await exchangeCode(

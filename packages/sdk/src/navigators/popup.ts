@@ -7,8 +7,7 @@ import { awaitAuthorizationMessage } from './message-listener.js';
  * `popup_closed` when the user closes it, `popup_blocked` when it cannot open.
  */
 export function runPopup(request: NavigationRequest): Promise<URLSearchParams> {
-  const popup =
-    request.popup ?? globalThis.open('', 'sso-spa:authorize', 'popup,width=400,height=600,left=100,top=100') ?? undefined;
+  const popup = request.popup;
   if (!popup) return Promise.reject(new SsoError('popup_blocked', 'The browser blocked the login popup'));
   const result = awaitAuthorizationMessage(
     request,

@@ -105,6 +105,7 @@ export class FakeTab {
   readonly frames: NavigationRequest[] = [];
   readonly posted: unknown[] = [];
   readonly replaced: string[] = [];
+  popupBlocked = false;
   /** Replaces the hidden iframe's behaviour. */
   frameAnswer: ((request: NavigationRequest) => Promise<URLSearchParams>) | undefined;
   readonly platform: Partial<Platform>;
@@ -138,6 +139,7 @@ export class FakeTab {
         if (this.frameAnswer) return this.frameAnswer(request);
         return b.op.authorize(request.url);
       },
+      openPopup: () => (this.popupBlocked ? undefined : ({} as Window)),
       popup: async (request) => b.op.authorize(request.url),
     };
   }
