@@ -83,6 +83,7 @@ describe('authorization code flow with PKCE', () => {
     const agent = new Agent(idp);
     const result = await authorize(agent, idp, { scope: 'openid profile read:messages', audience: API });
     const { json } = await exchangeCode(agent, result);
+    expect(json.scope?.split(' ').sort()).toEqual(['openid', 'profile', 'read:messages']);
     const access = decodeJwt(json.access_token);
     expect(access).toMatchObject({ aud: API, sub: 'alice', client_id: 'site-a', iss: idp.issuer, scope: 'read:messages' });
     expect(decodeJwt(json.id_token).aud).toBe('site-a');
@@ -304,5 +305,28 @@ describe('CORS', () => {
     expect(allowed.headers.get('access-control-allow-origin')).toBe(APP);
     const denied = await agent.fetch('dev/sessions', { headers: { origin: 'https://evil.example' } });
     expect(denied.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('cookies for an issuer that is not a loopback name', () => {
+  it('fall back to SameSite=Lax without Secure, and sign-in still works over http', async () => {
+    const idp = await startIdp({ hostname: 'idp.example.test' });
+    try {
+      const agent = new Agent(idp);
+      const codes = pkce();
+      const page = await agent.follow(authorizeUrl(idp, {}, codes.challenge, 'st'));
+      const post = await agent.fetch(formAction(page.body), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'login=alice%40example.com&password=wonderland',
+      });
+      const resume = await agent.fetch(post.headers.get('location')!);
+      const session = resume.headers.getSetCookie().find((cookie) => cookie.startsWith('_session='));
+      expect(session).toMatch(/; samesite=lax/i);
+      expect(session).not.toMatch(/; secure/i);
+      expect(new URL(resume.headers.get('location')!).searchParams.get('code')).toBeTruthy();
+    } finally {
+      await idp.close();
+    }
   });
 });

@@ -37,6 +37,7 @@ describe('refresh tokens', () => {
     expect(first.json.refresh_token).toBeTruthy();
     expect(first.json.refresh_token).not.toBe(tokens.refresh_token);
     expect(decodeJwt(first.json.access_token)).toMatchObject({ aud: API, sub: 'alice' });
+    expect(first.json.scope?.split(' ').sort()).toEqual(['email', 'offline_access', 'openid', 'profile']);
     expect(decodeJwt(first.json.id_token)).toMatchObject({ aud: 'site-a', sub: 'alice', iss: idp.issuer });
     const second = await refresh(agent, first.json.refresh_token!);
     expect(second.status).toBe(200);
