@@ -94,3 +94,39 @@ export function computeDeadlines(times: SessionTimes, options: TimingOptions): D
     ssoRenewAt,
   };
 }
+
+/** A failed keep-alive is retried no sooner than this. */
+const RETRY_MS = 5000;
+/** Tabs without the latest input let the tab with it renew first. */
+const FOLLOWER_GRACE_MS = 1500;
+
+export interface KeepAliveFacts {
+  /** The latest input in any tab. */
+  activityAt: number | undefined;
+  /** The latest input in this tab. */
+  localActivityAt: number | undefined;
+  tokenIssuedAt: number | undefined;
+  providerRoundTripAt: number | undefined;
+  /** Whether the renewal this tab can make slides the SSO session. */
+  canSlide: boolean;
+  lastAttemptAt: number | undefined;
+}
+
+/**
+ * When a keep-alive renewal is due, or `undefined` when none is: tokens are worth renewing
+ * only for a user who has been active since they were issued, and the SSO session only for
+ * a user active since it last slid. An idle user is left to the warning.
+ */
+export function keepAliveAt(d: Deadlines, facts: KeepAliveFacts): number | undefined {
+  const { activityAt } = facts;
+  if (activityAt === undefined) return undefined;
+  const tokensDue = d.tokenRenewAt !== undefined && activityAt > (facts.tokenIssuedAt ?? 0) ? d.tokenRenewAt : undefined;
+  const ssoDue =
+    facts.canSlide && d.ssoRenewAt !== undefined && activityAt > (facts.providerRoundTripAt ?? 0) ? d.ssoRenewAt : undefined;
+  let due = minDefined(tokensDue, ssoDue);
+  if (due === undefined) return undefined;
+  // The tab with the latest input renews; the others step in only if it does not.
+  if ((facts.localActivityAt ?? 0) < activityAt) due += FOLLOWER_GRACE_MS;
+  if (facts.lastAttemptAt !== undefined) due = Math.max(due, facts.lastAttemptAt + RETRY_MS);
+  return due;
+}

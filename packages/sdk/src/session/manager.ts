@@ -1,9 +1,11 @@
 import { SsoError } from '../errors.js';
 import { ActivityTracker } from './activity.js';
 import { TabChannel } from './channel.js';
-import { computeDeadlines, type Deadlines, maxDefined, minDefined, type SessionTimes } from './deadlines.js';
+import { computeDeadlines, type Deadlines, keepAliveAt, maxDefined, minDefined, type SessionTimes } from './deadlines.js';
 import { type ResolvedOptions, resolveOptions, type SessionManagerOptions } from './options.js';
-import { merge, readShared, type SharedState, sanitize, writeShared } from './shared-state.js';
+import { type RenewalHost, Renewer, type RenewPurpose } from './renewer.js';
+import { instantsAtStart, merge, readShared, type SharedState, sanitize, writeShared } from './shared-state.js';
+import { appendEvent, buildSnapshot, sameSnapshot } from './snapshot.js';
 import { DeadlineTimer } from './timer.js';
 import type {
   RenewalStrategy,
@@ -15,25 +17,12 @@ import type {
   SessionSnapshot,
   SessionStatus,
 } from './types.js';
+import { WakeWatcher } from './wake.js';
 
 /** Input closer together than this is one activity (keeps snapshots and messages to ~1/s). */
 const ACTIVITY_RESOLUTION_MS = 1000;
-/** A silent `login_required` this soon after a top-level round trip means blocked cookies, not a logout. */
-const RECENT_TOP_LEVEL_MS = 60_000;
-/** A failed keep-alive is retried no sooner than this. */
-const RETRY_MS = 5000;
-/** Tabs without the latest input let the tab with it renew first. */
-const FOLLOWER_GRACE_MS = 1500;
 
 type TabMessage = { type: 'state'; state: SharedState } | { type: 'ended'; reason: SessionEndReason };
-
-type RenewPurpose = 'keep_alive' | 'continue' | 'focus_check' | 'probe';
-
-/** Reads an error's `code` without `instanceof`: the core's `SsoError` class lives in another bundle. */
-const codeOf = (error: unknown): string | undefined => {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-};
 
 class SessionManagerImpl implements SessionManager {
   readonly #client: SessionClient;
@@ -43,7 +32,8 @@ class SessionManagerImpl implements SessionManager {
   readonly #channel: TabChannel<TabMessage>;
   readonly #activity: ActivityTracker;
   readonly #unsubscribeClient: () => void;
-  readonly #onWake: (event: Event) => void;
+  readonly #wake: WakeWatcher;
+  readonly #renewer: Renewer;
 
   #shared: SharedState;
   #authenticated = false;
@@ -56,8 +46,6 @@ class SessionManagerImpl implements SessionManager {
   #pendingActivityAt: number | undefined;
   #localActivityAt: number | undefined;
   #inflight: Promise<void> | undefined;
-  #ownRenewals = 0;
-  #callStartedAt: number | undefined;
   #lastKeepAliveAttemptAt: number | undefined;
   #lastFocusCheckAt: number | undefined;
   #probeNeeded = false;
@@ -74,19 +62,14 @@ class SessionManagerImpl implements SessionManager {
     this.#shared = readShared(platform.storage, `${storageKey}:state`);
     this.#snapshot = this.#buildSnapshot(computeDeadlines(this.#times(), this.#options));
     this.#timer = new DeadlineTimer(platform, () => this.#update());
+    this.#renewer = new Renewer(client, this.#renewalHost());
     this.#channel = new TabChannel<TabMessage>(platform, storageKey, (message) => this.#onTabMessage(message));
     this.#unsubscribeClient = client.subscribe((event) => this.#onClientEvent(event));
     this.#activity = new ActivityTracker(platform, this.#options.activityEvents, (at) => this.#onInput(at));
-    // Timers may have slept with the device or been throttled in a background tab: every
-    // sign of life re-checks the deadlines against the clock.
-    this.#onWake = (event) => {
-      if (event.type === 'visibilitychange' && platform.document?.visibilityState === 'hidden') return;
+    this.#wake = new WakeWatcher(platform, (focused) => {
       this.#update();
-      if (event.type === 'focus' || event.type === 'visibilitychange') this.#focusCheck();
-    };
-    platform.document?.addEventListener('visibilitychange', this.#onWake);
-    platform.document?.addEventListener('resume', this.#onWake);
-    for (const type of ['focus', 'pageshow', 'online']) platform.window?.addEventListener(type, this.#onWake);
+      if (focused) this.#focusCheck();
+    });
     void this.#init();
   }
 
@@ -122,14 +105,11 @@ class SessionManagerImpl implements SessionManager {
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
-    const { platform } = this.#options;
     this.#timer.disarm();
     this.#channel.close();
     this.#activity.stop();
+    this.#wake.stop();
     this.#unsubscribeClient();
-    platform.document?.removeEventListener('visibilitychange', this.#onWake);
-    platform.document?.removeEventListener('resume', this.#onWake);
-    for (const type of ['focus', 'pageshow', 'online']) platform.window?.removeEventListener(type, this.#onWake);
     this.#listeners.clear();
   }
 
@@ -150,20 +130,7 @@ class SessionManagerImpl implements SessionManager {
     if (authenticated && claims) {
       if (typeof claims.iat === 'number') this.#tokenIssuedAt ??= claims.iat * 1000;
       if (typeof claims.exp === 'number') this.#tokenExpiresAt ??= claims.exp * 1000;
-      // The shared view belongs to this session unless a newer login (auth_time) or tokens
-      // issued after it had already gone idle say otherwise. Without it, the ID token's issue
-      // time is the best estimate of the last round trip; the probe replaces it with a real one.
-      const authTime = typeof claims.auth_time === 'number' ? claims.auth_time * 1000 : undefined;
-      const issued = this.#tokenIssuedAt;
-      const known = this.#shared.providerRoundTripAt;
-      const stale =
-        known === undefined ||
-        (issued !== undefined && known + this.#options.ssoIdleMs < issued) ||
-        (authTime !== undefined && known < authTime);
-      this.#share({
-        providerRoundTripAt: stale ? issued : known,
-        loginAt: stale ? (authTime ?? issued) : (this.#shared.loginAt ?? authTime ?? issued),
-      });
+      this.#share(instantsAtStart(this.#shared, claims, this.#options.ssoIdleMs));
       this.#probeNeeded = this.#options.probeProvider && this.#shared.providerReachable === undefined;
       // Created just after handleRedirectCallback(), the manager missed the login's `tokens`
       // event: a fresh ID token stands in for it, so the probe can tell blocked cookies apart.
@@ -177,10 +144,11 @@ class SessionManagerImpl implements SessionManager {
     if (event.type === 'tokens') this.#onTokens(event);
     else if (event.type === 'signed_out')
       this.#onSignedOut(event.reason === 'logout' ? undefined : event.reason, event.fromOtherTab);
-    else if (event.type === 'renewal_failed' && this.#ownRenewals === 0) {
+    else if (event.type === 'renewal_failed' && !this.#renewer.busy) {
       this.#log({ type: 'renewal_failed', detail: event.code });
-      // The app's own getTokenSilently() met a provider without our session: same rules as ours.
-      if (event.code === 'login_required') void this.#onLoginRequired('provider');
+      // The app's own getTokenSilently() met a provider without our session: same rules as
+      // ours. Where the iframe is known not to reach the provider, its answer says nothing.
+      if (event.code === 'login_required' && this.#strategy === 'iframe') void this.#renewer.onLoginRequired('provider');
     }
   }
 
@@ -198,7 +166,7 @@ class SessionManagerImpl implements SessionManager {
     // tokens' arrival): for our own renewal its start is the instant that never overstates.
     // Another tab's manager shares its own instant, which beats the core's echo of `at`.
     if (slides && !(event.fromOtherTab && this.#channel.connected)) {
-      patch.providerRoundTripAt = !event.fromOtherTab && this.#ownRenewals > 0 ? (this.#callStartedAt ?? event.at) : event.at;
+      patch.providerRoundTripAt = !event.fromOtherTab && this.#renewer.busy ? (this.#renewer.startedAt ?? event.at) : event.at;
     }
     if (!wasSignedIn && (topLevel || this.#shared.loginAt === undefined)) patch.loginAt = event.at;
     if (event.source === 'iframe' && !event.fromOtherTab) {
@@ -329,23 +297,16 @@ class SessionManagerImpl implements SessionManager {
 
   /** Starts a keep-alive renewal when due; returns when the next one could be due. */
   #keepAlive(now: number, d: Deadlines): number | undefined {
-    if (this.#strategy === 'redirect') return undefined;
-    const activityAt = this.#times().lastActivityAt;
-    if (activityAt === undefined) return undefined;
-    // Tokens are worth renewing only for a user who has been active since they were issued,
-    // and the SSO session only if the user has been active since it last slid.
-    const tokensDue = d.tokenRenewAt !== undefined && activityAt > (this.#tokenIssuedAt ?? 0) ? d.tokenRenewAt : undefined;
-    const ssoDue =
-      this.#canSlide && d.ssoRenewAt !== undefined && activityAt > (this.#shared.providerRoundTripAt ?? 0)
-        ? d.ssoRenewAt
-        : undefined;
-    let due = minDefined(tokensDue, ssoDue);
-    if (due === undefined) return undefined;
-    // The tab with the latest input renews; the others step in only if it does not.
-    if ((this.#localActivityAt ?? 0) < activityAt) due += FOLLOWER_GRACE_MS;
-    if (this.#lastKeepAliveAttemptAt !== undefined) due = Math.max(due, this.#lastKeepAliveAttemptAt + RETRY_MS);
-    if (this.#inflight) return undefined;
-    if (now < due) return due;
+    if (this.#strategy === 'redirect' || this.#inflight) return undefined;
+    const due = keepAliveAt(d, {
+      activityAt: this.#times().lastActivityAt,
+      localActivityAt: this.#localActivityAt,
+      tokenIssuedAt: this.#tokenIssuedAt,
+      providerRoundTripAt: this.#shared.providerRoundTripAt,
+      canSlide: this.#canSlide,
+      lastAttemptAt: this.#lastKeepAliveAttemptAt,
+    });
+    if (due === undefined || now < due) return due;
     this.#lastKeepAliveAttemptAt = now;
     void this.#renew('keep_alive').catch(() => undefined);
     return undefined;
@@ -363,7 +324,7 @@ class SessionManagerImpl implements SessionManager {
   // ---- renewals ----------------------------------------------------------------------------
 
   #renew(purpose: RenewPurpose): Promise<void> {
-    const run = this.#renewOnce(purpose).finally(() => {
+    const run = this.#renewer.renew(purpose).finally(() => {
       if (this.#inflight === run) this.#inflight = undefined;
       this.#update();
     });
@@ -372,88 +333,34 @@ class SessionManagerImpl implements SessionManager {
     return run;
   }
 
-  async #renewOnce(purpose: RenewPurpose): Promise<void> {
-    if (purpose === 'continue' && this.#strategy !== 'iframe' && !this.#canSlide && this.#client.loginWithRedirect) {
-      // The hidden iframe is known not to reach the provider and refresh tokens do not slide
-      // the SSO session: only a top-level round trip can extend it, and the user asked for it.
-      await this.#client.loginWithRedirect({ authorizationParams: { prompt: 'none' } });
-      return;
-    }
-    // No iframe that is known to fail, except the probe whose job is to find out.
-    const channel = purpose === 'probe' || this.#strategy === 'iframe' ? 'provider' : 'refresh_token';
-    const startedAt = this.#options.platform.now();
-    try {
-      await this.#call(channel);
-    } catch (error) {
-      const code = codeOf(error);
-      this.#log({ type: 'renewal_failed', detail: `${channel}: ${code ?? 'error'}` });
-      if (code === 'login_required' || code === 'invalid_grant') {
-        const alive = await this.#onLoginRequired(channel, purpose === 'probe');
-        if (alive && (purpose !== 'continue' || this.#canSlide)) return;
-        if (alive && this.#client.loginWithRedirect) {
-          await this.#client.loginWithRedirect({ authorizationParams: { prompt: 'none' } });
-          return;
-        }
-      }
-      throw error;
-    }
-    if (channel === 'provider') {
-      // The core's `tokens` event normally said so already; the start of the request is the
-      // conservative instant at which the provider slid the session.
-      this.#share({ providerRoundTripAt: maxDefined(this.#shared.providerRoundTripAt, startedAt) });
-      if (this.#strategy !== 'iframe' || this.#shared.providerReachable !== true) {
-        this.#share({ strategy: 'iframe', providerReachable: true, strategyAt: startedAt });
-        this.#logStrategy(false);
-      }
-    }
-  }
-
-  async #call(via: 'provider' | 'refresh_token'): Promise<void> {
-    this.#ownRenewals++;
-    this.#callStartedAt = this.#options.platform.now();
-    try {
-      await this.#client.getTokenSilently({ cacheMode: 'off', renewVia: via });
-    } finally {
-      this.#ownRenewals--;
-    }
-  }
-
-  /**
-   * A `login_required` (or a refused refresh token) means either that the SSO session ended
-   * elsewhere, or — for the hidden iframe — that this browser withholds the provider's
-   * cookie from third-party frames. A working refresh token or a top-level login moments ago
-   * proves the session alive, so that is a blocked iframe: say so and renew by refresh token.
-   * Returns true when the session is still alive.
-   */
-  async #onLoginRequired(via: 'provider' | 'refresh_token', probing = false): Promise<boolean> {
-    if (this.#ended || !this.#authenticated) return false;
-    // Once the iframe has worked in this browser its `login_required` is believed; only the
-    // probe after a new login asks the question afresh.
-    const iframeTrusted = !probing && this.#shared.providerReachable === true;
-    if (via === 'provider' && !iframeTrusted) {
-      const now = this.#options.platform.now();
-      try {
-        await this.#call('refresh_token');
-        this.#setStrategy('refresh_token', now);
-        return true;
-      } catch (error) {
-        const code = codeOf(error);
-        const recentTopLevel = this.#topLevelAt !== undefined && now - this.#topLevelAt < RECENT_TOP_LEVEL_MS;
-        if (code !== 'login_required' && code !== 'invalid_grant' && recentTopLevel) {
-          // No refresh token here: only a top-level redirect can reach the provider.
-          this.#setStrategy('redirect', now);
-          return true;
-        }
-      }
-    }
-    this.#end('ended_elsewhere');
-    return false;
-  }
-
-  #setStrategy(strategy: RenewalStrategy, at: number): void {
-    if (this.#strategy === strategy && this.#shared.providerReachable === false) return;
-    this.#share({ strategy, providerReachable: false, strategyAt: at });
-    this.#logStrategy(false);
+  #renewalHost(): RenewalHost {
+    const self = this;
+    return {
+      now: () => self.#options.platform.now(),
+      get strategy() {
+        return self.#strategy;
+      },
+      get canSlide() {
+        return self.#canSlide;
+      },
+      get providerReachable() {
+        return self.#shared.providerReachable;
+      },
+      get topLevelAt() {
+        return self.#topLevelAt;
+      },
+      get alive() {
+        return self.#authenticated && !self.#ended;
+      },
+      slid: (at) => self.#share({ providerRoundTripAt: maxDefined(self.#shared.providerRoundTripAt, at) }),
+      verdict: (strategy, providerReachable, at) => {
+        if (self.#strategy === strategy && self.#shared.providerReachable === providerReachable) return;
+        self.#share({ strategy, providerReachable, strategyAt: at });
+        self.#logStrategy(false);
+      },
+      log: (event) => self.#log(event),
+      end: (reason) => self.#end(reason),
+    };
   }
 
   #logStrategy(fromOtherTab: boolean): void {
@@ -497,37 +404,27 @@ class SessionManagerImpl implements SessionManager {
   }
 
   #log(event: Omit<SessionEvent, 'at'>): void {
-    const entry: SessionEvent = { at: this.#options.platform.now(), ...event };
-    this.#events = [...this.#events, entry].slice(-this.#options.timelineSize);
+    this.#events = appendEvent(this.#events, { at: this.#options.platform.now(), ...event }, this.#options.timelineSize);
   }
 
-  #buildSnapshot(d: Deadlines): SessionSnapshot {
-    const live = this.#status === 'active' || this.#status === 'warning';
-    const now = this.#options.platform.now();
-    return {
+  #buildSnapshot(deadlines: Deadlines): SessionSnapshot {
+    return buildSnapshot({
+      now: this.#options.platform.now(),
       status: this.#status,
-      secondsLeft:
-        this.#status === 'warning' && d.deadline !== undefined ? Math.max(0, Math.ceil((d.deadline - now) / 1000)) : undefined,
-      reason: this.#status === 'expired' ? this.#ended : undefined,
-      warningFor: this.#status === 'warning' ? d.warningFor : undefined,
-      ssoIdleDeadline: live ? d.ssoIdleDeadline : undefined,
-      absoluteDeadline: live ? d.absoluteDeadline : undefined,
-      appIdleDeadline: live ? d.appIdleDeadline : undefined,
-      deadline: live ? d.deadline : undefined,
-      tokenExpiresAt: live ? this.#tokenExpiresAt : undefined,
+      ended: this.#ended,
+      deadlines,
+      tokenExpiresAt: this.#tokenExpiresAt,
       lastActivityAt: this.#shared.lastActivityAt,
-      lastProviderRoundTripAt: this.#shared.providerRoundTripAt,
+      providerRoundTripAt: this.#shared.providerRoundTripAt,
       strategy: this.#strategy,
       providerReachable: this.#shared.providerReachable,
       renewing: this.#inflight !== undefined,
       events: this.#events,
-    };
+    });
   }
 
   #publish(next: SessionSnapshot): void {
-    const previous = this.#snapshot;
-    const changed = (Object.keys(next) as (keyof SessionSnapshot)[]).some((key) => next[key] !== previous[key]);
-    if (!changed) return;
+    if (sameSnapshot(next, this.#snapshot)) return;
     this.#snapshot = next;
     for (const listener of [...this.#listeners]) {
       try {

@@ -72,3 +72,24 @@ export function writeShared(storage: StorageLike | undefined, key: string, state
     // Quota or disabled storage: the open tabs still hear of it through the channel.
   }
 }
+
+/**
+ * The instants a manager starts from when the cache already holds tokens. The shared view
+ * belongs to this session unless a newer login (`auth_time`) or tokens issued after it had
+ * already gone idle say otherwise; without it, the ID token's issue time is the best estimate
+ * of the last round trip (the probe replaces it with a real one).
+ */
+export function instantsAtStart(
+  shared: SharedState,
+  claims: { iat?: unknown; auth_time?: unknown },
+  ssoIdleMs: number,
+): Pick<SharedState, 'providerRoundTripAt' | 'loginAt'> {
+  const issued = typeof claims.iat === 'number' ? claims.iat * 1000 : undefined;
+  const authTime = typeof claims.auth_time === 'number' ? claims.auth_time * 1000 : undefined;
+  const known = shared.providerRoundTripAt;
+  const stale =
+    known === undefined || (issued !== undefined && known + ssoIdleMs < issued) || (authTime !== undefined && known < authTime);
+  return stale
+    ? { providerRoundTripAt: issued, loginAt: authTime ?? issued }
+    : { providerRoundTripAt: known, loginAt: shared.loginAt ?? authTime ?? issued };
+}
