@@ -33,6 +33,7 @@ runPage({
   },
   login: () => client.loginWithRedirect(),
   token: () => client.getTokenSilently(),
+  cached: async () => Boolean(await client.getTokenSilently({ cacheMode: 'cache-only' })),
   async renew(via) {
     if (via === 'iframe') {
       if (!iframeClient) throw new Error('no iframe client on this page');

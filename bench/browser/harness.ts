@@ -23,6 +23,8 @@ export interface Adapter {
   login(): Promise<void>;
   /** A token the way an app gets one before an API call (from the cache when valid). */
   token?(): Promise<unknown>;
+  /** Whether the SDK would answer a token call from its cache right now (cacheMode 'cache-only'). */
+  cached?(): Promise<boolean>;
   /** One renewal with every cache bypassed: through the hidden iframe or a refresh token. */
   renew?(via: 'iframe' | 'refresh'): Promise<void>;
   /** Pages the SDK loads in its own iframe (e.g. oidc-client-ts's silent_redirect_uri). */
@@ -72,6 +74,7 @@ function api(adapter: Adapter) {
       await adapter.renew(via);
       return performance.now() - start;
     },
+    cached: async (): Promise<boolean> => (adapter.cached ? adapter.cached() : false),
     /** `m` concurrent token calls, as `m` components asking at once after the tokens expired. */
     async concurrent(m: number): Promise<{ ok: number; failed: string[] }> {
       if (!adapter.token) throw new Error('not supported');

@@ -28,6 +28,7 @@ runPage({
   },
   login: () => client.loginWithRedirect(),
   token: () => client.getTokenSilently(),
+  cached: async () => Boolean(await client.getTokenSilently({ cacheMode: 'cache-only' })),
   async renew(via) {
     await client.getTokenSilently({ cacheMode: 'off', renewVia: via === 'iframe' ? 'provider' : 'refresh_token' });
   },

@@ -28,14 +28,21 @@ let runtime;
 if (args.has('--size-only')) {
   runtime = { skipped: '--size-only' };
 } else {
-  const idp = await import('sso-spa-dev-idp').catch((error) => ({ error }));
+  // BENCH_DEV_IDP points at another build of the dev IdP module (e.g. while it is being written).
+  const idp = await import(process.env.BENCH_DEV_IDP || 'sso-spa-dev-idp').catch((error) => ({ error }));
   if (typeof idp.createDevIdp !== 'function') {
     runtime = {
       skipped: `the dev IdP (sso-spa-dev-idp) is not built: ${String(idp.error?.message ?? 'no createDevIdp export').split('\n')[0]}`,
     };
   } else {
-    runtime = await runRuntime({ createDevIdp: idp.createDevIdp, quick });
-    meta.chromium = runtime.userAgent?.match(/(?:Headless)?Chrome\/[\d.]+/)?.[0];
+    try {
+      runtime = await runRuntime({ createDevIdp: idp.createDevIdp, quick });
+      meta.chromium = runtime.userAgent?.match(/(?:Headless)?Chrome\/[\d.]+/)?.[0];
+    } catch (error) {
+      // Sizes are still worth printing when the browser part cannot run (e.g. no Chromium).
+      runtime = { skipped: String(error?.message ?? error).split('\n')[0] };
+      process.exitCode = 1;
+    }
   }
 }
 

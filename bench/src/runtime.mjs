@@ -1,6 +1,8 @@
-// The runtime benchmarks, in Chromium against two dev IdPs on idp.localhost: a "long" one
-// (2-minute tokens: cache hits, renewal latency, reload) and a "short" one (4-second tokens, so
-// the tabs test can start from expired tokens without waiting minutes). Every SDK page is a
+// The runtime benchmarks, in Chromium against dev IdPs on idp.localhost: a "long" one (2-minute
+// tokens: cache hits, renewal latency, reload) and, for the tabs test, short-lived ones whose
+// tokens go stale, in the SDK's own view, 4 seconds after they are issued. auth0-spa-js's
+// getTokenSilently treats a token as stale 60 s before it expires (the `60` that
+// `_getEntryFromCache` passes to its cache manager), so its short IdP issues 64-second tokens. Every SDK page is a
 // separate site (`<name>.localhost`), cross-site from the IdP; third-party cookies are allowed so
 // the hidden-iframe renewals can reach the IdP's session cookie. Everything listens on 127.0.0.1
 // on ephemeral ports and is stopped at the end, also on failure.
@@ -16,9 +18,9 @@ const browserDir = fileURLToPath(new URL('../browser/', import.meta.url));
 
 /** The SDKs driven in the browser, and what each one can be asked. */
 export const runtimeSdks = [
-  { id: 'sso-spa', label: 'sso-spa', ours: true, token: true },
-  { id: 'auth0-spa-js', label: '@auth0/auth0-spa-js', ours: false, token: true },
-  { id: 'oidc-client-ts', label: 'oidc-client-ts', ours: false, token: false },
+  { id: 'sso-spa', label: 'sso-spa', ours: true, token: true, staleMarginSeconds: 0 },
+  { id: 'auth0-spa-js', label: '@auth0/auth0-spa-js', ours: false, token: true, staleMarginSeconds: 60 },
+  { id: 'oidc-client-ts', label: 'oidc-client-ts', ours: false, token: false, staleMarginSeconds: 0 },
 ];
 
 export const settings = {
@@ -35,7 +37,9 @@ export const settings = {
   quick: { throughputRounds: 3, throughputMs: 100, maxOps: 50_000, renewalRuns: 5, reloads: 3, tabs: 2, calls: 3, tabRounds: 1 },
 };
 
+/** Seconds between issue and the moment the SDK sees its tokens as stale, in the tabs test. */
 const SHORT_TOKEN_SECONDS = 4;
+const LONG_TOKEN_SECONDS = 120;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (...args) => console.error('[bench]', ...args);
 
@@ -89,7 +93,7 @@ function siteList(sdks) {
         sites.push({
           host: `${sdk.id}-tabs-${mode}.localhost`,
           sdk: sdk.id,
-          idp: 'short',
+          idp: `short${sdk.staleMarginSeconds + SHORT_TOKEN_SECONDS}`,
           refreshTokens: mode === 'refresh',
           cache: 'localstorage',
           iframeClient: false,
@@ -151,15 +155,20 @@ async function startIdps(createDevIdp, sites, sitesPort) {
           webOrigins: [origin],
         };
       });
-  const common = { port: 0, hostname: 'idp.localhost', sessionIdleSeconds: 600, clockToleranceSeconds: 0 };
+  const common = { port: 0, sessionIdleSeconds: 600, clockToleranceSeconds: 0 };
   const idps = {};
-  idps.long = await createDevIdp({ ...common, idTokenSeconds: 120, accessTokenSeconds: 120, clients: clientsFor('long') });
-  idps.short = await createDevIdp({
-    ...common,
-    idTokenSeconds: SHORT_TOKEN_SECONDS,
-    accessTokenSeconds: SHORT_TOKEN_SECONDS,
-    clients: clientsFor('short'),
-  });
+  for (const name of new Set(sites.map((s) => s.idp))) {
+    const seconds = name === 'long' ? LONG_TOKEN_SECONDS : Number(name.slice('short'.length));
+    // Cookies ignore ports: each IdP gets its own host name, or their session cookies would clobber each other.
+    const hostname = name === 'long' ? 'idp.localhost' : `idp-${seconds}s.localhost`;
+    idps[name] = await createDevIdp({
+      ...common,
+      hostname,
+      idTokenSeconds: seconds,
+      accessTokenSeconds: seconds,
+      clients: clientsFor(name),
+    });
+  }
   return idps;
 }
 
@@ -231,7 +240,7 @@ export async function runRuntime({ createDevIdp, quick }) {
   const s = quick ? settings.quick : settings.full;
   const errors = [];
   const cleanup = [];
-  const result = { settings: s, tokenSeconds: { long: 120, short: SHORT_TOKEN_SECONDS }, errors };
+  const result = { settings: s, tokenSeconds: { long: LONG_TOKEN_SECONDS, staleAfter: SHORT_TOKEN_SECONDS }, errors };
   try {
     const outdir = await mkdtemp(join(tmpdir(), 'sso-spa-bench-'));
     cleanup.push(() => rm(outdir, { recursive: true, force: true }));
@@ -253,6 +262,14 @@ export async function runRuntime({ createDevIdp, quick }) {
     const browser = await launchChromium({ thirdPartyCookies: true });
     cleanup.push(() => browser.close());
     const { context } = browser;
+    if (process.env.BENCH_DEBUG) {
+      context.on('requestfailed', (r) => log('request failed', r.method(), r.url().split('?')[0], r.failure()?.errorText));
+      context.on(
+        'response',
+        (r) => r.status() >= 400 && log('response', r.status(), r.request().method(), r.url().split('?')[0]),
+      );
+      context.on('page', (p) => p.on('console', (m) => m.type() !== 'log' && log('console', m.type(), m.text())));
+    }
     const probe = await context.newPage();
     result.userAgent = await probe.evaluate(() => navigator.userAgent);
     await probe.close();
@@ -275,7 +292,7 @@ export async function runRuntime({ createDevIdp, quick }) {
     result.renewal = await renewalPhase(ready, mainTabs, s, errors);
     for (const tab of Object.values(mainTabs)) await tab.close();
     result.reload = await reloadPhase(context, ready, origin, s, errors);
-    result.tabs = await tabsPhase(context, ready, origin, idps.short, s, errors);
+    result.tabs = await tabsPhase(context, ready, origin, idps, s, errors);
   } finally {
     for (const stop of cleanup.reverse())
       await Promise.resolve()
@@ -374,14 +391,13 @@ async function reloadPhase(context, sdks, origin, s, errors) {
  * The count covers the whole window from the previous round to the end of the burst, so renewals
  * an SDK makes on its own timers while the tokens expire are counted too.
  */
-async function tabsPhase(context, sdks, origin, idp, s, errors) {
+async function tabsPhase(context, sdks, origin, idps, s, errors) {
   const rows = [];
-  const idpOrigin = new URL(idp.issuer).origin;
   let counting;
   const onRequest = (request) => {
     if (!counting) return;
     const url = new URL(request.url());
-    if (url.origin !== idpOrigin) return;
+    if (url.origin !== counting.idpOrigin) return;
     if (url.pathname === '/oauth/token' && request.method() === 'POST') counting.token++;
     else if (url.pathname === '/authorize') counting.authorize++;
   };
@@ -415,13 +431,19 @@ async function tabsPhase(context, sdks, origin, idp, s, errors) {
         for (const sdk of order) {
           const entry = tabsOf[sdk.id];
           if (!entry) continue;
-          counting = { token: 0, authorize: 0 };
-          // Let every tab's tokens expire (plus a margin for clock rounding).
-          await sleep((SHORT_TOKEN_SECONDS + 1.5) * 1000);
+          const idp = idps[`short${sdk.staleMarginSeconds + SHORT_TOKEN_SECONDS}`];
+          counting = { token: 0, authorize: 0, idpOrigin: new URL(idp.issuer).origin };
+          // Wait until no tab has a usable cached token, as each SDK sees it (cacheMode 'cache-only').
+          const deadline = Date.now() + (sdk.staleMarginSeconds + SHORT_TOKEN_SECONDS + 10) * 1000;
+          while (Date.now() < deadline) {
+            const cached = await Promise.all(entry.tabs.map((tab) => tab.evaluate(() => window.bench.cached())));
+            if (!cached.some(Boolean)) break;
+            await sleep(200);
+          }
           const results = await Promise.all(entry.tabs.map((tab) => tab.evaluate((m) => window.bench.concurrent(m), s.calls)));
           // Requests still in flight when the last call resolved are counted too.
           await sleep(250);
-          entry.counts.push({ ...counting });
+          entry.counts.push({ token: counting.token, authorize: counting.authorize });
           entry.failed.push(...results.flatMap((r) => r.failed));
           counting = undefined;
         }
