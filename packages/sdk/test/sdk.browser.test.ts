@@ -1,5 +1,23 @@
+import type { ServerResponse } from 'node:http';
+import type { DevIdpFaults } from 'sso-spa-dev-idp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API, appReady, openApp, type Stack, signIn, startStack } from './browser/harness.js';
+
+/** Lets a dev IdP fault rewrite the body the real handler writes. */
+function rewriteBody(res: ServerResponse, rewrite: (body: string) => string): void {
+  const chunks: Buffer[] = [];
+  const end = res.end.bind(res);
+  res.write = ((chunk: Buffer | string) => {
+    chunks.push(Buffer.from(chunk));
+    return true;
+  }) as ServerResponse['write'];
+  res.end = ((chunk?: Buffer | string | (() => void)) => {
+    if (chunk && typeof chunk !== 'function') chunks.push(Buffer.from(chunk));
+    const body = rewrite(Buffer.concat(chunks).toString('utf8'));
+    res.setHeader('content-length', Buffer.byteLength(body));
+    return end(body);
+  }) as ServerResponse['end'];
+}
 
 interface TestClient {
   checkSession(options?: Record<string, unknown>): Promise<void>;
@@ -201,6 +219,109 @@ describe('SDK in Chromium against the dev IdP, third-party cookies blocked', () 
     });
     expect(again).toEqual({ url: `${stack.app.origin}/reports`, authenticated: false });
     await fresh.close();
+    await page.close();
+  });
+});
+
+describe('SDK in Chromium against a dev IdP without web_message and with injected faults', () => {
+  let stack: Stack;
+  let tokenFault: 'none' | 'html_502' | 'extra_audience' = 'none';
+  const faults: DevIdpFaults =
+    (handler, { signJwt }) =>
+    (req, res) => {
+      if (req.url?.startsWith('/.well-known/openid-configuration')) {
+        rewriteBody(res, (body) => {
+          const doc = JSON.parse(body) as { response_modes_supported: string[] };
+          doc.response_modes_supported = doc.response_modes_supported.filter((mode) => mode !== 'web_message');
+          return JSON.stringify(doc);
+        });
+      } else if (req.url?.startsWith('/oauth/token') && tokenFault === 'html_502') {
+        res.writeHead(502, { 'content-type': 'text/html', 'access-control-allow-origin': String(req.headers.origin) });
+        res.end('<html>bad gateway</html>');
+        return;
+      } else if (req.url?.startsWith('/oauth/token') && tokenFault === 'extra_audience') {
+        rewriteBody(res, (body) => {
+          const json = JSON.parse(body) as { id_token: string };
+          const claims = JSON.parse(Buffer.from(json.id_token.split('.')[1] as string, 'base64url').toString());
+          return JSON.stringify({ ...json, id_token: signJwt({ ...claims, aud: [claims.aud, 'someone-else'] }) });
+        });
+      }
+      return handler(req, res);
+    };
+
+  beforeAll(async () => {
+    stack = await startStack(true, { faults });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('renews through the app-hosted silent-callback page, and reports token endpoint faults as typed errors', async () => {
+    const page = await openApp(stack, '/');
+    const options = { silentCallbackUri: `${stack.app.origin}/silent.html`, cacheLocation: 'localstorage' };
+    await page.evaluate((o) => window.makeClient(o).loginWithRedirect(), options);
+    await signIn(page);
+    await page.waitForURL(/\/callback\?/);
+    await appReady(page);
+    const first = await page.evaluate(async (o) => {
+      const client = window.makeClient(o);
+      await client.handleRedirectCallback();
+      return client.getTokenSilently();
+    }, options);
+
+    const requests: string[] = [];
+    page.on('request', (request) => requests.push(request.url()));
+    const renewed = await page.evaluate(async () => {
+      const token = await window.client.getTokenSilently({ cacheMode: 'off' });
+      return { token, frames: document.querySelectorAll('iframe').length, last: window.events.at(-1) };
+    });
+    expect(renewed.token).not.toBe(first);
+    expect(renewed.frames).toBe(0);
+    expect(renewed.last).toMatchObject({ type: 'tokens', source: 'iframe' });
+    expect(requests.some((url) => url.startsWith(`${stack.app.origin}/silent.html?code=`))).toBe(true);
+    expect(requests.some((url) => url.includes('response_mode=web_message'))).toBe(false);
+
+    tokenFault = 'html_502';
+    const gateway = await page.evaluate(() =>
+      window.client.getTokenSilently({ cacheMode: 'off' }).then(
+        () => undefined,
+        (e: { code: string; status: number }) => ({ code: e.code, status: e.status }),
+      ),
+    );
+    expect(gateway).toEqual({ code: 'server_error', status: 502 });
+
+    tokenFault = 'extra_audience';
+    const forged = await page.evaluate(async () => {
+      const code = await window.client.getTokenSilently({ cacheMode: 'off' }).then(
+        () => undefined,
+        (e: { code: string }) => e.code,
+      );
+      // Nothing was stored: the cache still answers with the last good token.
+      return { code, cached: await window.client.getTokenSilently({ cacheMode: 'cache-only' }) };
+    });
+    expect(forged).toEqual({ code: 'invalid_id_token', cached: renewed.token });
+    tokenFault = 'none';
+
+    // The same callback URL handled twice fails cleanly (no second token request).
+    await page.evaluate(() => window.client.loginWithRedirect());
+    await page.waitForURL(/\/callback\?/);
+    const callbackUrl = page.url();
+    await appReady(page);
+    await page.evaluate((o) => window.makeClient(o).handleRedirectCallback(), options);
+    await page.goto(callbackUrl);
+    await appReady(page);
+    const replay = await page.evaluate(
+      (o) =>
+        window
+          .makeClient(o)
+          .handleRedirectCallback()
+          .then(
+            () => 'accepted',
+            (e: { code: string }) => e.code,
+          ),
+      options,
+    );
+    expect(replay).toBe('state_mismatch');
     await page.close();
   });
 });

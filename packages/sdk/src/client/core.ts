@@ -31,7 +31,6 @@ export class ClientCore {
   readonly transactions: TransactionStore;
   readonly events = new Emitter<SsoClientEvent>();
   readonly flights = new SingleFlight();
-  readonly shared: boolean;
   #provider: Promise<ProviderContext> | undefined;
   #providerRetryAt = 0;
   #providerFailures = 0;
@@ -52,7 +51,6 @@ export class ClientCore {
         : location === 'localstorage'
           ? new LocalStorageCache(this.platform.storage('local'))
           : location;
-    this.shared = location !== 'memory';
     this.cache = new TokenCache(store, options.issuer, options.clientId, () => this.now(), options.expiryMarginSeconds ?? 60);
     this.transactions = new TransactionStore(
       () => this.platform.storage('session'),
