@@ -38,6 +38,8 @@ export function rawRequest(url: URL, method: string, headers: Record<string, str
         path: `${url.pathname}${url.search}`,
         method,
         headers: { ...headers, host: url.host },
+        // A fresh connection each time, as the IdP may be restarted between requests.
+        agent: false,
       },
       (res) => {
         const chunks: Buffer[] = [];
