@@ -59,6 +59,10 @@ export function hasAuthParams(url: string): boolean {
 export function createAuthStore(client: ReactSsoClient): AuthStore {
   let state = initialState;
   let started: Promise<void> | undefined;
+  // While a logout sends the browser to the provider, the page must not react to its own
+  // signed-out state: a protected route would otherwise start a login redirect that races
+  // the logout navigation.
+  let leaving = false;
   const listeners = new Set<() => void>();
 
   const set = (next: Partial<AuthState>) => {
@@ -84,7 +88,7 @@ export function createAuthStore(client: ReactSsoClient): AuthStore {
   };
 
   client.subscribe(() => {
-    if (started) void refresh().catch((error: unknown) => set({ error: asError(error) }));
+    if (started && !leaving) void refresh().catch((error: unknown) => set({ error: asError(error) }));
   });
 
   return {
@@ -115,8 +119,15 @@ export function createAuthStore(client: ReactSsoClient): AuthStore {
       await client.loginWithRedirect(options);
     },
     async logout(options) {
-      await client.logout(options);
-      await refresh();
+      leaving = options?.openUrl !== false;
+      try {
+        await client.logout(options);
+      } catch (error) {
+        leaving = false;
+        await refresh();
+        throw error;
+      }
+      if (!leaving) await refresh();
     },
     async getAccessTokenSilently(options) {
       try {

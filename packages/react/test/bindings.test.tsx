@@ -53,6 +53,12 @@ function SessionStatus({ manager }: { manager: SessionSource<{ status: string }>
   return <p>status {useSessionState(manager).status}</p>;
 }
 
+let logout: (() => Promise<void>) | undefined;
+function LogoutCaller() {
+  logout = useSso().logout;
+  return null;
+}
+
 let getToken: (() => Promise<string>) | undefined;
 function TokenCaller() {
   getToken = useSso().getAccessTokenSilently;
@@ -129,6 +135,21 @@ describe('<SsoProvider> and useSso()', () => {
 });
 
 describe('withAuthenticationRequired', () => {
+  it('does not start a login while a logout sends the browser to the provider', async () => {
+    const { client, signOutElsewhere } = fakeClient({ signedIn: true });
+    client.logout.mockImplementation(async () => signOutElsewhere());
+    render(
+      <SsoProvider client={client}>
+        <LogoutCaller />
+        <Orders />
+      </SsoProvider>,
+    );
+    await screen.findByText('orders page');
+    await act(() => logout!());
+    expect(client.logout).toHaveBeenCalledTimes(1);
+    expect(client.loginWithRedirect).not.toHaveBeenCalled();
+  });
+
   const Orders = withAuthenticationRequired(() => <p>orders page</p>, { onRedirecting: () => <p>redirecting</p> });
 
   it('sends a signed-out user to log in with the current path as the target', async () => {
