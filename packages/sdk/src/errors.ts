@@ -28,6 +28,7 @@ export type SsoErrorCode =
   | 'user_changed'
   | 'cancelled';
 
+/** What an {@link SsoError} carries besides its code and message. */
 export interface SsoErrorOptions {
   cause?: unknown;
   /** The provider's `error`, as it sent it. */
@@ -40,6 +41,8 @@ export interface SsoErrorOptions {
 
 /**
  * The one error class the SDK throws. Messages never contain tokens, codes or verifiers.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthError
+ * @see https://datatracker.ietf.org/doc/html/rfc6749#section-5.2
  */
 export class SsoError extends Error {
   override readonly name = 'SsoError';

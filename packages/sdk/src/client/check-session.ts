@@ -17,6 +17,7 @@ const SIGNED_OUT = [...NO_SESSION, 'missing_refresh_token', 'invalid_grant'] as 
  * cooldown, set before navigating, keeps that from ever looping.
  */
 export async function checkSession(core: ClientCore, options: CheckSessionOptions = {}): Promise<void> {
+  core.connect();
   const current = core.platform.currentUrl();
   // The callback page is handled by handleRedirectCallback; a check here would race it.
   if (current && isCallbackUrl(current)) return;
