@@ -76,6 +76,15 @@ describe('session management in Chromium against the dev IdP', () => {
     expect(await dialogShown(a)).toBe(true);
     expect(await dialogShown(b)).toBe(true);
     const before = await idpSession(stack);
+    // Focus is in the dialog, on Continue, and Tab keeps it there.
+    const focused = (page: Page) =>
+      page.evaluate(() => document.querySelector('sso-session-dialog')?.shadowRoot?.activeElement?.textContent);
+    expect(await focused(a)).toBe('Continue');
+    await a.keyboard.press('Tab');
+    expect(await focused(a)).toBe('Log out');
+    await a.keyboard.press('Tab');
+    expect(await focused(a)).toBe('Continue');
+    expect((await snapshot(a)).status).toBe('warning');
 
     await b.getByRole('button', { name: 'Continue' }).click();
     await Promise.all([waitForStatus(a, 'active', 10_000), waitForStatus(b, 'active', 10_000)]);
