@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { DevIdp, DevSession } from '../src/index.js';
 import { Agent, API, authorize, exchangeCode, sleep, sleepUntilEpoch, startIdp, tokenRequest } from './helpers.js';
 
-// Compressed timings. Session deadlines are whole epoch seconds, so every wait below either
-// crosses at least one second boundary (to see a deadline move) or sleeps until just past a
-// deadline read back from the IdP (to see it enforced); nothing depends on how fast a request is.
+// Compressed timings. Session deadlines are whole epoch seconds, so every wait below sleeps
+// until just past an epoch second derived from what the IdP reports, and every request that
+// must find the session is made at least two seconds before its deadline.
 
 async function onlySession(idp: DevIdp): Promise<DevSession> {
   const sessions = await idp.listSessions();
@@ -18,20 +18,21 @@ async function silent(agent: Agent, idp: DevIdp) {
 
 describe('SSO session idle timeout', { timeout: 20_000 }, () => {
   it('slides on every authorization request that finds the session and ends after idleness', async () => {
-    const idp = await startIdp({ sessionIdleSeconds: 3, sessionAbsoluteSeconds: 60 });
+    const idp = await startIdp({ sessionIdleSeconds: 4, sessionAbsoluteSeconds: 60 });
     try {
       const agent = new Agent(idp);
       await authorize(agent, idp);
       const atLogin = await onlySession(idp);
-      expect(atLogin.idleExpiresAt).toBe(atLogin.lastActiveAt + 3);
+      expect(atLogin.idleExpiresAt).toBe(atLogin.lastActiveAt + 4);
       expect(atLogin.absoluteExpiresAt).toBe(atLogin.loginAt + 60);
 
-      await sleep(1100);
+      // Two seconds in (two seconds before the login's deadline), a silent request slides it.
+      await sleepUntilEpoch(atLogin.loginAt + 2);
       expect((await silent(agent, idp)).code).toBeTruthy();
       const afterSilent = await onlySession(idp);
-      expect(afterSilent.lastActiveAt).toBeGreaterThan(atLogin.lastActiveAt);
-      expect(afterSilent.idleExpiresAt).toBe(afterSilent.lastActiveAt + 3);
-      expect(afterSilent.idleExpiresAt).toBeGreaterThan(atLogin.idleExpiresAt);
+      expect(afterSilent.lastActiveAt).toBeGreaterThanOrEqual(atLogin.loginAt + 2);
+      expect(afterSilent.idleExpiresAt).toBe(afterSilent.lastActiveAt + 4);
+      expect(afterSilent.idleExpiresAt).toBeGreaterThanOrEqual(atLogin.idleExpiresAt + 2);
 
       // Past the deadline the login set, the session is alive because the silent request slid it.
       await sleepUntilEpoch(atLogin.idleExpiresAt);
