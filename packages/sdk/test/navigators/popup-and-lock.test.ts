@@ -61,7 +61,12 @@ describe('default platform lock (Web Locks)', () => {
   it('runs the task inside navigator.locks.request with the given name', async () => {
     const names: string[] = [];
     vi.stubGlobal('navigator', {
-      locks: { request: (name: string, _options: unknown, task: () => Promise<unknown>) => (names.push(name), task()) },
+      locks: {
+        request: (name: string, _options: unknown, task: () => Promise<unknown>) => {
+          names.push(name);
+          return task();
+        },
+      },
     });
     expect(await createPlatform().lock('sso-spa::x', 1000, async () => 'done')).toBe('done');
     expect(names).toEqual(['sso-spa::x']);
