@@ -22,6 +22,8 @@ import { WakeWatcher } from './wake.js';
 /** Input closer together than this is one activity (keeps snapshots and messages to ~1/s). */
 const ACTIVITY_RESOLUTION_MS = 1000;
 
+const END_REASONS: readonly string[] = ['login_required', 'user_changed', 'invalid_grant', 'idle', 'ended_elsewhere', 'absolute'];
+
 type TabMessage = { type: 'state'; state: SharedState } | { type: 'ended'; reason: SessionEndReason };
 
 class SessionManagerImpl implements SessionManager {
@@ -208,7 +210,7 @@ class SessionManagerImpl implements SessionManager {
         if (previous.strategy !== this.#shared.strategy) this.#logStrategy(true);
         this.#update();
       }
-    } else if (message.type === 'ended' && this.#authenticated && !this.#ended) {
+    } else if (message.type === 'ended' && END_REASONS.includes(message.reason) && this.#authenticated && !this.#ended) {
       // The core in that tab clears the cache everywhere; this only keeps the reason.
       this.#ended = message.reason;
       this.#log({ type: 'expired', detail: message.reason, fromOtherTab: true });
@@ -350,7 +352,7 @@ class SessionManagerImpl implements SessionManager {
         return self.#topLevelAt;
       },
       get alive() {
-        return self.#authenticated && !self.#ended;
+        return !self.#destroyed && self.#authenticated && !self.#ended;
       },
       slid: (at) => self.#share({ providerRoundTripAt: maxDefined(self.#shared.providerRoundTripAt, at) }),
       verdict: (strategy, providerReachable, at) => {
@@ -372,7 +374,7 @@ class SessionManagerImpl implements SessionManager {
   }
 
   #end(reason: SessionEndReason): void {
-    if (this.#ending || this.#ended) return;
+    if (this.#destroyed || this.#ending || this.#ended) return;
     this.#ending = true;
     this.#ended = reason;
     this.#log({ type: 'expired', detail: reason });
@@ -396,6 +398,7 @@ class SessionManagerImpl implements SessionManager {
   }
 
   #share(patch: SharedState): void {
+    if (this.#destroyed) return;
     const next = merge(this.#shared, { ...patch, strategyAt: patch.strategy ? patch.strategyAt : undefined });
     if (next === this.#shared) return;
     this.#shared = next;

@@ -472,6 +472,18 @@ describe('long-lived sessions and clocks', () => {
 });
 
 describe('destroy', () => {
+  it('leaves the session alone when a renewal answers after destroy()', async () => {
+    const { clock, idp, a } = setup();
+    a.client.tokens('redirect');
+    await clock.advance(90_000);
+    idp.provider = { code: 'login_required' };
+    a.tab.focus();
+    a.session.destroy();
+    await flush();
+    expect(a.client.calls).toHaveLength(1);
+    expect(a.client.cleared).toEqual([]);
+  });
+
   it('removes every listener, timer and channel', async () => {
     const { browser, clock, a, b } = setup({}, 2);
     a.client.tokens('redirect');
