@@ -60,7 +60,7 @@ export class Renewer {
     if (purpose === 'continue' && host.strategy !== 'iframe' && !host.canSlide && this.#client.loginWithRedirect) {
       // The hidden iframe is known not to reach the provider and refresh tokens do not slide
       // the SSO session: only a top-level round trip can extend it, and the user asked for it.
-      await this.#client.loginWithRedirect({ authorizationParams: { prompt: 'none' } });
+      await this.#redirect();
       return;
     }
     // No iframe that is known to fail, except the probe whose job is to find out.
@@ -75,7 +75,7 @@ export class Renewer {
         const alive = await this.onLoginRequired(channel, purpose === 'probe');
         if (alive && (purpose !== 'continue' || host.canSlide)) return;
         if (alive && this.#client.loginWithRedirect) {
-          await this.#client.loginWithRedirect({ authorizationParams: { prompt: 'none' } });
+          await this.#redirect();
           return;
         }
       }
@@ -120,6 +120,19 @@ export class Renewer {
     }
     host.end('ended_elsewhere');
     return false;
+  }
+
+  /**
+   * A top-level `prompt=none` round trip: no form while the SSO session lives, and the
+   * app's callback gets `appState.targetUrl` (as after `checkSession`'s redirect) to return
+   * the user to the page they were on.
+   */
+  async #redirect(): Promise<void> {
+    const here = (globalThis as { location?: Location }).location;
+    await this.#client.loginWithRedirect?.({
+      authorizationParams: { prompt: 'none' },
+      ...(here ? { appState: { targetUrl: here.pathname + here.search + here.hash } } : {}),
+    });
   }
 
   async #call(via: 'provider' | 'refresh_token'): Promise<void> {

@@ -38,7 +38,10 @@ export interface SessionClient {
    * A top-level redirect through the provider. Used by `continueSession()` only where the
    * provider cannot be reached silently and refresh tokens do not extend the SSO session.
    */
-  loginWithRedirect?(options?: { authorizationParams?: { prompt?: string; [key: string]: unknown } }): Promise<void>;
+  loginWithRedirect?(options?: {
+    appState?: unknown;
+    authorizationParams?: { prompt?: string; [key: string]: unknown };
+  }): Promise<void>;
 }
 
 /** How tokens are renewed in this browser. */
