@@ -1,0 +1,224 @@
+// The security suite's bookkeeping: every row of shared/spec/security.md, the tests that try
+// it, and their outcome. Each test file records its results in results/<file>.json when it
+// finishes; the markdown table in docs/security-cases.md is then rebuilt from every file's
+// results, so running the unit tier and the browser tier separately still yields one table.
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, it } from 'vitest';
+
+export type Section = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H';
+export type CaseId = `${Section}${number}`;
+
+interface Row {
+  case: string;
+  must: string;
+  /** Why the row holds in a particular way (or cannot), shown in the table. */
+  note?: string;
+}
+
+export const SECTIONS: Record<Section, string> = {
+  A: '(a) Authorization response',
+  B: '(b) Token response and ID token',
+  C: '(c) Silent authentication channel',
+  D: '(d) Refresh tokens',
+  E: '(e) Storage',
+  F: '(f) Network faults',
+  G: '(g) Redirects and logout',
+  H: '(h) Clock skew',
+};
+
+export const ROWS: Record<string, Row> = {
+  A1: {
+    case: 'state missing, wrong, from another tab, or a prototype key',
+    must: 'state_mismatch; no token request; own properties only',
+  },
+  A2: { case: 'the same callback URL handled twice', must: 'second run fails cleanly, zero token calls' },
+  A3: {
+    case: 'error=access_denied / login_required with valid state; an error with bad state',
+    must: "typed error with the OP's error; bad state changes nothing",
+  },
+  A4: { case: 'iss ≠ issuer, missing while advertised; discovery issuer ≠ configured', must: 'reject before the code exchange' },
+  A5: { case: 'mix-up between two configured providers', must: 'transaction bound to issuer + client + redirect URI' },
+  A6: {
+    case: "code injection (attacker's code, victim's state)",
+    must: 'PKCE makes the exchange fail; typed; nothing stored; no retry',
+  },
+  A7: { case: 'PKCE hygiene', must: 'S256 only; fresh verifier per request; verifier never in URLs, logs or storage after use' },
+  B1: { case: 'iss ≠ issuer', must: 'reject' },
+  B2: { case: 'aud missing or without the client id', must: 'reject' },
+  B3: { case: 'extra untrusted audience; azp ≠ client id', must: 'reject' },
+  B4: { case: 'exp past; exp/iat missing or not numbers; iat far in the future', must: 'reject' },
+  B5: { case: 'nonce missing, wrong, reused', must: 'reject; nonce single-use' },
+  B6: { case: 'sub missing, empty, not a string, over 255 chars', must: 'reject' },
+  B7: { case: 'alg none; HS256 for a public client; alg not allowed', must: 'reject (none only by explicit opt-in)' },
+  B8: {
+    case: 'bad signature',
+    must: 'reject where verified; else say so and still check B1–B6',
+    note: 'The SDK relies on the TLS allowance of OIDC Core §3.1.3.7 step 6 (the ID token comes straight from the token endpoint over TLS) and does not verify signatures; documented on `validateIdToken`. The tests show a forged signature still fails every claim check.',
+  },
+  B9: {
+    case: 'missing kid; unknown kid after rotation; unusable key in JWKS',
+    must: 'refetch JWKS once, then reject; skip unusable keys',
+    note: 'Not applicable under the TLS allowance: the SDK never fetches the JWKS (tested: zero JWKS requests, tokens without or with an unknown kid are judged on their claims only).',
+  },
+  B10: { case: 'max_age sent and auth_time missing or too old', must: 'reject' },
+  B11: {
+    case: 'malformed JWT; token response without access_token, bad expires_in, no id_token',
+    must: 'typed error, no crash, no hang, nothing stored',
+  },
+  C1: {
+    case: 'forged postMessage from another origin; malformed data',
+    must: 'ignore and keep waiting; the listener never throws',
+  },
+  C2: { case: 'right origin but not our iframe; wrong state in the message', must: 'ignore; state_mismatch' },
+  C3: { case: 'the callback page posting back', must: "explicit targetOrigin, never '*'" },
+  C4: { case: 'the OP never answers (blocked, hung)', must: 'timeout at the limit; iframe, listener and lock released' },
+  C5: { case: '100 silent renewals failing with login_required', must: 'zero iframes and listeners left; no memory growth' },
+  C6: {
+    case: 'login_required, consent_required, interaction_required',
+    must: 'typed error; never an automatic interactive redirect',
+  },
+  C7: { case: 'silent auth returns a different sub', must: "old user's tokens purged in every tab; user-changed event" },
+  D1: { case: 'rotation: a new refresh token arrives / none arrives', must: 'replace atomically / keep the old one' },
+  D2: { case: 'invalid_grant', must: 'drop the refresh token and its tokens; typed; at most one iframe fallback; no loop' },
+  D3: {
+    case: 'N tabs × M calls with an expired access token',
+    must: 'exactly one refresh request; never a second use of a rotated token',
+  },
+  D4: {
+    case: 'the response is lost after the OP rotated',
+    must: 'never resend the same refresh token blindly; typed network error',
+  },
+  D5: { case: 'refreshed ID token with a different iss/sub/aud/azp', must: 'reject; end the session' },
+  D6: { case: 'no refresh token issued', must: 'missing_refresh_token or the iframe; never refresh_token=undefined' },
+  E1: { case: 'corrupted JSON in cache or transaction entries', must: 'a miss; the key deleted; start-up never throws' },
+  E2: { case: 'schema-invalid or foreign entries', must: 'ignored' },
+  E3: { case: 'QuotaExceededError on write', must: 'fall back to memory; tokens still served' },
+  E4: { case: 'storage disabled (SecurityError)', must: 'memory cache; redirect login fails fast with a typed error' },
+  E5: { case: 'after callback or logout', must: 'no verifier, nonce, state or token left; tokens never in cookies or URLs' },
+  F1: { case: 'token endpoint timeout or abort', must: 'timeout; nothing stored; a code exchange is never retried' },
+  F2: {
+    case: '5xx, HTML body, CORS failure; discovery failure',
+    must: 'typed error with status; backoff for discovery; fail closed; no logout on 5xx',
+  },
+  F3: { case: 'offline', must: 'cached token served; otherwise network, not login_required; session kept' },
+  G1: {
+    case: 'returnTo / appState.targetUrl set to https://evil, //evil, /\\evil, javascript:, encoded',
+    must: 'navigating helpers accept same-origin relative paths only',
+  },
+  G2: { case: "redirect_uri or post_logout_redirect_uri from the page's query", must: 'never: both come from configuration' },
+  G3: {
+    case: 'logout with several tabs, or with no ID token',
+    must: "cleared in every tab before navigating; id_token_hint only this issuer's, else client_id",
+    note: 'A shared (localStorage) cache is empty for every tab before the navigation starts. Per-tab memory caches cannot be reached synchronously: the sign-out broadcast is posted before navigating and each tab clears itself on receipt (tested in Chromium with three tabs).',
+  },
+  G4: { case: 'return from logout with a missing or foreign state', must: 'local logout still complete; no loop' },
+  H1: {
+    case: 'client clock off within the leeway / by hours',
+    must: 'accept / one typed error with a skew hint, no renewal loop',
+  },
+  H2: { case: 'sleep and resume, clock jumps', must: 'expiry from expires_in and receipt time; no renewal storm' },
+};
+
+export type Level = 'unit' | 'chromium';
+interface Result {
+  ids: string[];
+  title: string;
+  level: Level;
+  held: boolean;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const resultsDir = join(here, 'results');
+const docsFile = join(here, '../../../../docs/security-cases.md');
+
+/**
+ * Declares the file's level and writes its results when the file is done. Returns the
+ * `securityCase` function that registers one test trying one or more rows.
+ */
+export function securitySuite(file: string, level: Level) {
+  const results: Result[] = [];
+  afterAll(() => {
+    mkdirSync(resultsDir, { recursive: true });
+    const target = join(resultsDir, `${basename(file).replace(/\.test\.ts$/, '')}.json`);
+    const tmp = `${target}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(results, null, 1)}\n`);
+    renameSync(tmp, target);
+    writeReport();
+  });
+  return function securityCase(ids: CaseId | CaseId[], title: string, test: () => Promise<void>, timeout?: number): void {
+    const list = Array.isArray(ids) ? ids : [ids];
+    for (const id of list) if (!ROWS[id]) throw new Error(`unknown case ${id}`);
+    it(
+      `${list.join(' ')}: ${title}`,
+      async () => {
+        const result: Result = { ids: list, title, level, held: false };
+        results.push(result);
+        await test();
+        result.held = true;
+      },
+      timeout,
+    );
+  };
+}
+
+/** Rebuilds docs/security-cases.md from every results file. */
+export function writeReport(): void {
+  const all: Result[] = [];
+  for (const name of readdirSync(resultsDir)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
+    all.push(...(JSON.parse(readFileSync(join(resultsDir, name), 'utf8')) as Result[]));
+  }
+  const lines = [
+    '# Security and fault cases: tried and held',
+    '',
+    'Generated by the security suite (`packages/sdk/test/security`); do not edit by hand. Every row of',
+    '`shared/spec/security.md` with the tests that try it, at the level where the row is real: `unit`',
+    '(the SDK against a fake provider and platform seam) or `chromium` (the built SDK in Chromium against',
+    'the dev IdP, misbehaving through its `faults` hook). A row is held when every test trying it passed.',
+    'Each test also checks the invariants: nothing stored, transaction consumed, URL cleaned, no token in',
+    'the error, no iframe, listener, lock or timer left behind.',
+    '',
+    'Regenerate: `npx vitest run --project unit packages/sdk/test/security` and',
+    '`npx vitest run --project browser packages/sdk/test/security`.',
+    '',
+  ];
+  const totals = { tried: 0, held: 0 };
+  for (const [section, heading] of Object.entries(SECTIONS)) {
+    lines.push(`## ${heading}`, '', '| # | case | must | tests | levels | held | notes |', '|---|---|---|---|---|---|---|');
+    for (const [id, row] of Object.entries(ROWS)) {
+      if (!id.startsWith(section)) continue;
+      const tests = all.filter((r) => r.ids.includes(id));
+      const levels = [...new Set(tests.map((r) => r.level))].sort().join(', ') || '—';
+      const held = tests.length > 0 && tests.every((r) => r.held);
+      const status =
+        tests.length === 0 ? 'not tried' : held ? 'held' : `**not held** (${tests.filter((r) => !r.held).length} failing)`;
+      totals.tried += tests.length > 0 ? 1 : 0;
+      totals.held += held ? 1 : 0;
+      const cell = (text: string) => text.replace(/\|/g, '\\|');
+      lines.push(
+        `| ${id} | ${cell(row.case)} | ${cell(row.must)} | ${tests.length} | ${levels} | ${status} | ${cell(row.note ?? '')} |`,
+      );
+    }
+    lines.push('');
+  }
+  lines.splice(
+    12,
+    0,
+    `**${totals.tried} of ${Object.keys(ROWS).length} rows tried, ${totals.held} held; ${all.length} tests, ${all.filter((r) => r.held).length} passed.**`,
+    '',
+  );
+  lines.push('## Tests', '');
+  for (const [id] of Object.entries(ROWS)) {
+    for (const r of all.filter((t) => t.ids[0] === id)) {
+      lines.push(`- ${r.held ? 'held' : '**NOT HELD**'} · ${r.level} · ${r.ids.join(' ')}: ${r.title}`);
+    }
+  }
+  lines.push('');
+  mkdirSync(dirname(docsFile), { recursive: true });
+  const tmp = `${docsFile}.${process.pid}.tmp`;
+  writeFileSync(tmp, lines.join('\n'));
+  renameSync(tmp, docsFile);
+}
