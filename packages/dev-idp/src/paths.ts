@@ -7,3 +7,6 @@ export const routes = {
   revocation: '/oauth/revoke',
   end_session: '/oidc/logout',
 } as const;
+
+/** The OpenID scopes the IdP knows; API scopes come from `apis`. */
+export const oidcScopes = ['openid', 'profile', 'email', 'offline_access'] as const;

@@ -2,13 +2,10 @@ import Provider, { type ClientModel, errors, type GrantModel, type KoaContext, t
 import type { DevApi, DevUser, ResolvedConfig } from './config.js';
 import { isLoopbackHostname } from './cookies.js';
 import { generateCookieKeys, generateSigningKey } from './keys.js';
-import { routes } from './paths.js';
+import { oidcScopes, routes } from './paths.js';
 import type { SessionClock } from './sessions.js';
 import type { Store } from './storage.js';
 import { autoSubmitPage, errorPage, loggedOutPage, logoutConfirmPage } from './views.js';
-
-/** The OIDC scopes the IdP knows; API scopes come from `apis`. */
-export const oidcScopes = ['openid', 'profile', 'email', 'offline_access'];
 
 const webMessageAck = 'individual-draft-01';
 

@@ -4,7 +4,11 @@ import { type DevIdpHandler, type DevIdpOptions, type DevUser, resolveConfig } f
 import { loopbackSecureCookies } from './cookies.js';
 import { generateSigningKey, signJwt } from './keys.js';
 import { buildProvider } from './provider.js';
-import { afterProviderRoutes, auth0LogoutRoute, devSessionRoutes, endSessionAndGrants, interactionRoutes } from './routes.js';
+import { afterProviderRoutes } from './routes/after-provider.js';
+import { auth0LogoutRoute } from './routes/auth0-logout.js';
+import { devSessionRoutes } from './routes/dev-sessions.js';
+import { endSessionAndGrants } from './routes/grants.js';
+import { interactionRoutes } from './routes/interactions.js';
 import type { DevSession } from './session-info.js';
 import { SessionClock } from './sessions.js';
 import { Store } from './storage.js';
