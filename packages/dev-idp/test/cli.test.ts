@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +9,7 @@ import { Agent, authorize } from './helpers.js';
 
 // The CLI runs as its own process so signals are real. It is bundled from source on the fly
 // (oidc-provider stays external and resolves from the workspace), so the test needs no build.
-const outdir = fileURLToPath(new URL('../node_modules/.cache/cli-test/', import.meta.url));
+const cacheDir = fileURLToPath(new URL('../node_modules/.cache/', import.meta.url));
 
 function waitForOutput(child: ChildProcess, pattern: RegExp): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -27,10 +28,12 @@ function waitForOutput(child: ChildProcess, pattern: RegExp): Promise<string> {
 
 describe('sso-spa-dev-idp CLI', () => {
   let cli: string;
+  let outdir: string;
 
   beforeAll(async () => {
-    await mkdir(outdir, { recursive: true });
-    cli = `${outdir}cli.mjs`;
+    await mkdir(cacheDir, { recursive: true });
+    outdir = await mkdtemp(join(cacheDir, 'cli-test-'));
+    cli = join(outdir, 'cli.mjs');
     await build({
       entryPoints: [fileURLToPath(new URL('../src/cli.ts', import.meta.url))],
       bundle: true,
