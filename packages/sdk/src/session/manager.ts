@@ -1,5 +1,5 @@
 import { SsoError } from '../errors.js';
-import { ActivityTracker } from './activity.js';
+import { trackActivity } from './activity.js';
 import { TabChannel } from './channel.js';
 import { computeDeadlines, type Deadlines, keepAliveAt, maxDefined, minDefined, type SessionTimes } from './deadlines.js';
 import { type ResolvedOptions, resolveOptions, type SessionManagerOptions } from './options.js';
@@ -17,7 +17,7 @@ import type {
   SessionSnapshot,
   SessionStatus,
 } from './types.js';
-import { WakeWatcher } from './wake.js';
+import { watchWake } from './wake.js';
 
 /** Input closer together than this is one activity (keeps snapshots and messages to ~1/s). */
 const ACTIVITY_RESOLUTION_MS = 1000;
@@ -32,9 +32,9 @@ class SessionManagerImpl implements SessionManager {
   readonly #listeners = new Set<(snapshot: SessionSnapshot) => void>();
   readonly #timer: DeadlineTimer;
   readonly #channel: TabChannel<TabMessage>;
-  readonly #activity: ActivityTracker;
+  readonly #stopActivity: () => void;
   readonly #unsubscribeClient: () => void;
-  readonly #wake: WakeWatcher;
+  readonly #stopWake: () => void;
   readonly #renewer: Renewer;
 
   #shared: SharedState;
@@ -67,8 +67,8 @@ class SessionManagerImpl implements SessionManager {
     this.#renewer = new Renewer(client, this.#renewalHost());
     this.#channel = new TabChannel<TabMessage>(platform, storageKey, (message) => this.#onTabMessage(message));
     this.#unsubscribeClient = client.subscribe((event) => this.#onClientEvent(event));
-    this.#activity = new ActivityTracker(platform, this.#options.activityEvents, (at) => this.#onInput(at));
-    this.#wake = new WakeWatcher(platform, (focused) => {
+    this.#stopActivity = trackActivity(platform, this.#options.activityEvents, (at) => this.#onInput(at));
+    this.#stopWake = watchWake(platform, (focused) => {
       this.#update();
       if (focused) this.#focusCheck();
     });
@@ -109,8 +109,8 @@ class SessionManagerImpl implements SessionManager {
     this.#destroyed = true;
     this.#timer.disarm();
     this.#channel.close();
-    this.#activity.stop();
-    this.#wake.stop();
+    this.#stopActivity();
+    this.#stopWake();
     this.#unsubscribeClient();
     this.#listeners.clear();
   }
@@ -336,39 +336,30 @@ class SessionManagerImpl implements SessionManager {
   }
 
   #renewalHost(): RenewalHost {
-    const self = this;
     return {
-      now: () => self.#options.platform.now(),
-      get strategy() {
-        return self.#strategy;
-      },
-      get canSlide() {
-        return self.#canSlide;
-      },
-      get providerReachable() {
-        return self.#shared.providerReachable;
-      },
-      get topLevelAt() {
-        return self.#topLevelAt;
-      },
-      get alive() {
-        return !self.#destroyed && self.#authenticated && !self.#ended;
-      },
-      slid: (at) => self.#share({ providerRoundTripAt: maxDefined(self.#shared.providerRoundTripAt, at) }),
+      now: () => this.#options.platform.now(),
+      state: () => ({
+        strategy: this.#strategy,
+        canSlide: this.#canSlide,
+        providerReachable: this.#shared.providerReachable,
+        topLevelAt: this.#topLevelAt,
+        alive: !this.#destroyed && this.#authenticated && !this.#ended,
+      }),
+      slid: (at) => this.#share({ providerRoundTripAt: maxDefined(this.#shared.providerRoundTripAt, at) }),
       verdict: (strategy, providerReachable, at) => {
-        if (self.#strategy === strategy && self.#shared.providerReachable === providerReachable) return;
-        self.#share({ strategy, providerReachable, strategyAt: at });
-        self.#logStrategy(false);
+        if (this.#strategy === strategy && this.#shared.providerReachable === providerReachable) return;
+        this.#share({ strategy, providerReachable, strategyAt: at });
+        this.#logStrategy(false);
       },
-      log: (event) => self.#log(event),
-      end: (reason) => self.#end(reason),
+      log: (event) => this.#log(event),
+      end: (reason) => this.#end(reason),
     };
   }
 
   #logStrategy(fromOtherTab: boolean): void {
     this.#log({
       type: 'strategy',
-      detail: `${this.#strategy}${this.#shared.providerReachable === false ? ' (provider not reachable silently)' : ''}`,
+      detail: this.#strategy,
       fromOtherTab,
     });
   }

@@ -61,3 +61,16 @@ export function browserPlatform(): SessionPlatform {
     storage: localStorageOrUndefined(),
   };
 }
+
+/** Adds one listener for several event types; returns the function that removes them all. */
+export function listen(
+  target: EventTarget | undefined,
+  types: readonly string[],
+  listener: (event: Event) => void,
+  options?: AddEventListenerOptions,
+): () => void {
+  for (const type of types) target?.addEventListener(type, listener, options);
+  return () => {
+    for (const type of types) target?.removeEventListener(type, listener, options);
+  };
+}

@@ -8,19 +8,23 @@ export type RenewPurpose = 'keep_alive' | 'continue' | 'focus_check' | 'probe';
 /** What the renewer reads from and reports to the session manager. */
 export interface RenewalHost {
   now(): number;
-  readonly strategy: RenewalStrategy;
-  /** Whether a silent renewal the manager can make slides the SSO session. */
-  readonly canSlide: boolean;
-  readonly providerReachable: boolean | undefined;
-  /** The last top-level round trip (login, popup, silent redirect) in this tab. */
-  readonly topLevelAt: number | undefined;
+  /** The manager's current view, read afresh after every await. */
+  state(): {
+    strategy: RenewalStrategy;
+    /** Whether a silent renewal the manager can make slides the SSO session. */
+    canSlide: boolean;
+    providerReachable: boolean | undefined;
+    /** The last top-level round trip (login, popup, silent redirect) in this tab. */
+    topLevelAt: number | undefined;
+    /** Signed in, not ended, not destroyed. */
+    alive: boolean;
+  };
   /** A successful round trip through the authorization endpoint that started at `at`. */
   slid(at: number): void;
   /** Whether the hidden iframe reaches the provider, and so how to renew. */
   verdict(strategy: RenewalStrategy, providerReachable: boolean, at: number): void;
   log(event: Omit<SessionEvent, 'at'>): void;
   end(reason: SessionEndReason): void;
-  readonly alive: boolean;
 }
 
 /** Reads an error's `code` without `instanceof`: the core's `SsoError` class lives in another bundle. */
@@ -57,14 +61,15 @@ export class Renewer {
 
   async renew(purpose: RenewPurpose): Promise<void> {
     const host = this.#host;
-    if (purpose === 'continue' && host.strategy !== 'iframe' && !host.canSlide && this.#client.loginWithRedirect) {
+    const { strategy, canSlide } = host.state();
+    if (purpose === 'continue' && strategy !== 'iframe' && !canSlide && this.#client.loginWithRedirect) {
       // The hidden iframe is known not to reach the provider and refresh tokens do not slide
       // the SSO session: only a top-level round trip can extend it, and the user asked for it.
       await this.#redirect();
       return;
     }
     // No iframe that is known to fail, except the probe whose job is to find out.
-    const channel = purpose === 'probe' || host.strategy === 'iframe' ? 'provider' : 'refresh_token';
+    const channel = purpose === 'probe' || strategy === 'iframe' ? 'provider' : 'refresh_token';
     const startedAt = host.now();
     try {
       await this.#call(channel);
@@ -73,7 +78,7 @@ export class Renewer {
       host.log({ type: 'renewal_failed', detail: `${channel}: ${code ?? 'error'}` });
       if (code === 'login_required' || code === 'invalid_grant') {
         const alive = await this.onLoginRequired(channel, purpose === 'probe');
-        if (alive && (purpose !== 'continue' || host.canSlide)) return;
+        if (alive && (purpose !== 'continue' || host.state().canSlide)) return;
         if (alive && this.#client.loginWithRedirect) {
           await this.#redirect();
           return;
@@ -83,7 +88,7 @@ export class Renewer {
     }
     if (channel === 'provider') {
       host.slid(startedAt);
-      if (host.strategy !== 'iframe' || host.providerReachable !== true) host.verdict('iframe', true, startedAt);
+      host.verdict('iframe', true, startedAt);
     }
   }
 
@@ -96,10 +101,11 @@ export class Renewer {
    */
   async onLoginRequired(via: 'provider' | 'refresh_token', probing = false): Promise<boolean> {
     const host = this.#host;
-    if (!host.alive) return false;
+    const { alive, providerReachable, topLevelAt } = host.state();
+    if (!alive) return false;
     // Once the iframe has worked in this browser its `login_required` is believed; only the
     // probe after a new login asks the question afresh.
-    const iframeTrusted = !probing && host.providerReachable === true;
+    const iframeTrusted = !probing && providerReachable === true;
     if (via === 'provider' && !iframeTrusted) {
       const now = host.now();
       try {
@@ -108,7 +114,7 @@ export class Renewer {
         return true;
       } catch (error) {
         const code = codeOf(error);
-        const recentTopLevel = host.topLevelAt !== undefined && now - host.topLevelAt < RECENT_TOP_LEVEL_MS;
+        const recentTopLevel = topLevelAt !== undefined && now - topLevelAt < RECENT_TOP_LEVEL_MS;
         if (code === 'missing_refresh_token' && recentTopLevel) {
           // No refresh token here: only a top-level redirect can reach the provider.
           host.verdict('redirect', false, now);
