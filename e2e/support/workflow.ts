@@ -1,0 +1,158 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beActive, expectSignedIn, expectSignedOut, type Regime, sessionStatus, timings, World, warningDialog } from './world.js';
+
+/**
+ * The six steps of shared/spec/workflow.md across two real sites and a real provider, in one
+ * browser profile. The steps run in the order a person meets them; each asserts what the
+ * user sees and what the provider knows (its session deadlines, from the dev IdP's
+ * introspection). Both cookie regimes run the same steps: where a step cannot fully hold
+ * without third-party cookies, the test pins down exactly what the user gets instead.
+ */
+export function defineWorkflow(regime: Regime): void {
+  describe(`workflow, ${regime.label}`, () => {
+    let world: World;
+    let a1: Page;
+    let a2: Page;
+    let b: Page;
+    const summary: string[] = [];
+
+    beforeAll(async () => {
+      world = await World.start(regime);
+    });
+    afterAll(async () => {
+      console.log(`\nWorkflow, ${regime.label}:\n${summary.map((line) => `  ${line}`).join('\n')}\n`);
+      await world?.close();
+    });
+
+    const step = (name: string, body: () => Promise<void>) =>
+      it(name, async ({ onTestFailed }) => {
+        onTestFailed(async () => {
+          summary.push(`✗ ${name}`);
+          await world.saveArtifacts(name);
+        });
+        await body();
+        summary.push(`✓ ${name}`);
+      });
+
+    step('1. initial authentication: a deep link to a protected page logs in and comes back to it', async () => {
+      a1 = await world.newTab('A1');
+      await a1.goto(`${world.demo.siteA}/orders?from=email`);
+      await world.signIn(a1);
+      await a1.getByTestId('orders-title').waitFor();
+      const url = new URL(a1.url());
+      expect(url.pathname + url.search).toBe('/orders?from=email');
+      expect(url.searchParams.has('code') || url.searchParams.has('state')).toBe(false);
+      await expectSignedIn(a1);
+      expect(await world.sessions()).toHaveLength(1);
+      expect(world.loginForms).toHaveLength(1);
+    });
+
+    step('3. seamless SSO: site B signs in without a login form', async () => {
+      const [before] = await world.sessions();
+      b = await world.newTab('B');
+      await b.goto(`${world.demo.siteB}/`);
+      await expectSignedIn(b);
+      expect(world.loginForms).toHaveLength(1);
+      const sessions = await world.sessions();
+      expect(sessions).toHaveLength(1);
+      // B's round trip through the authorization endpoint slid the SSO session.
+      expect(sessions[0]!.idleExpiresAt).toBeGreaterThanOrEqual(before!.idleExpiresAt);
+    });
+
+    step('5. explicit logout on A: every tab of A signs out at once, the SSO session ends, B notices', async () => {
+      a2 = await world.newTab('A2');
+      await a2.goto(`${world.demo.siteA}/`);
+      await expectSignedIn(a2);
+      await a1.getByRole('button', { name: 'Log out' }).click();
+      await a1.waitForURL((url) => url.origin === world.demo.siteA && url.pathname === '/');
+      await expectSignedOut(a1);
+      // The other tab learns it from the SDK's broadcast, without a round trip.
+      await expectSignedOut(a2, 3_000);
+      expect(await world.sessions()).toHaveLength(0);
+      // B still holds tokens until its next contact with the provider: coming back to B is one.
+      await b.bringToFront();
+      // Headless Chromium keeps every tab visible and focused and fires no focus events when
+      // tabs change, so deliver the one the browser fires when a person switches back.
+      await b.evaluate(() => window.dispatchEvent(new FocusEvent('focus')));
+      await expectSignedOut(b);
+      await expect.poll(() => sessionStatus(b).textContent()).toMatch(/expired|signed_out/);
+      expect(await b.getByTestId('timeline').textContent()).toContain('ended_elsewhere');
+    });
+
+    step('6. returning to A after logout asks for credentials again', async () => {
+      await a1.goto(`${world.demo.siteA}/`);
+      await expectSignedOut(a1);
+      const formsBefore = world.loginForms.length;
+      await a1.goto(`${world.demo.siteA}/orders`);
+      await world.signIn(a1);
+      expect(world.loginForms).toHaveLength(formsBefore + 1);
+      await a1.getByTestId('orders-title').waitFor();
+      await expectSignedIn(a1);
+    });
+
+    step('2. maintaining the session: an active user stays signed in across many token lifetimes', async () => {
+      await a2.goto(`${world.demo.siteA}/`);
+      await expectSignedIn(a2);
+      const formsBefore = world.loginForms.length;
+      const statuses = new Set<string>();
+      // Input in the second tab only: activity is shared by every tab of the site.
+      const seconds = timings.ssoIdleSeconds * 2.5;
+      const started = Date.now();
+      while (Date.now() - started < seconds * 1000) {
+        await beActive(a2, 1);
+        statuses.add((await sessionStatus(a1).textContent()) ?? '');
+        statuses.add((await sessionStatus(a2).textContent()) ?? '');
+      }
+      expect([...statuses]).toEqual(['active']);
+      expect(world.loginForms).toHaveLength(formsBefore);
+      // An API call well past several token lifetimes: getTokenSilently hands out a valid token.
+      await a1.goto(`${world.demo.siteA}/api`);
+      await a1.getByTestId('call-api').click();
+      await expect
+        .poll(() =>
+          a1
+            .getByTestId('api-result')
+            .textContent()
+            .catch(() => ''),
+        )
+        .toContain('"sub": "alice"');
+      const sessions = await world.sessions();
+      if (regime.thirdPartyCookies) {
+        // Renewals through the hidden iframe kept sliding the SSO session at the provider.
+        expect(sessions).toHaveLength(1);
+        expect(sessions[0]!.idleExpiresAt * 1000).toBeGreaterThan(started + timings.ssoIdleSeconds * 1000);
+      } else {
+        // Without third-party cookies the provider cannot be reached silently: the app keeps the
+        // user signed in with refresh tokens and says so, and does not claim the SSO session slid.
+        await expect.poll(() => a1.getByTestId('strategy').textContent()).toContain('refresh token');
+        expect(await a1.getByTestId('strategy').textContent()).toContain('not reachable silently');
+      }
+    });
+
+    step('4. idle warning, continue: the warning shows in every tab; continuing extends the SSO session', async () => {
+      await a1.goto(`${world.demo.siteA}/`);
+      await expectSignedIn(a1);
+      await warningDialog(a1).waitFor({ timeout: timings.ssoIdleSeconds * 2000 });
+      await warningDialog(a2).waitFor({ timeout: 5_000 });
+      const [before] = await world.sessions();
+      await warningDialog(a2).getByRole('button', { name: 'Continue' }).click();
+      await warningDialog(a1).waitFor({ state: 'hidden', timeout: 10_000 });
+      await warningDialog(a2).waitFor({ state: 'hidden', timeout: 10_000 });
+      await expectSignedIn(a1);
+      await expectSignedIn(a2);
+      const [after] = await world.sessions();
+      expect(after).toBeDefined();
+      expect(after!.idleExpiresAt).toBeGreaterThan(before!.idleExpiresAt);
+    });
+
+    step('4. idle warning, ignored: at the deadline every tab of A signs out and the SSO session goes idle', async () => {
+      await warningDialog(a1).waitFor({ timeout: timings.ssoIdleSeconds * 2000 });
+      await expectSignedOut(a1, timings.ssoIdleSeconds * 2000);
+      await expectSignedOut(a2, 5_000);
+      expect(await sessionStatus(a1).textContent()).toBe('expired');
+      expect(await a1.getByTestId('timeline').textContent()).toContain('idle');
+      await expect.poll(() => world.sessions(), { timeout: timings.ssoIdleSeconds * 1000 }).toHaveLength(0);
+    });
+  });
+}

@@ -1,0 +1,4 @@
+import { defineWorkflow } from './support/workflow.js';
+import { blocked } from './support/world.js';
+
+defineWorkflow(blocked);
