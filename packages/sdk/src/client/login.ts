@@ -6,6 +6,7 @@ import { toSsoError } from '../protocol/errors.js';
 import { exchangeCode } from '../protocol/token.js';
 import type { AuthorizationParams, PopupLoginOptions, RedirectLoginOptions, RedirectLoginResult } from '../types.js';
 import type { ClientCore } from './core.js';
+import { roundTrip } from './round-trip.js';
 
 /** Errors that mean "there is no SSO session the user need not interact with". */
 export const NO_SESSION = ['login_required', 'consent_required', 'interaction_required', 'account_selection_required'] as const;
@@ -92,40 +93,10 @@ export async function handleCallback(core: ClientCore, url?: string): Promise<Re
  * silent-callback page.
  */
 export async function popupLogin(core: ClientCore, options: PopupLoginOptions, popup: Window): Promise<void> {
-  const provider = await core.provider();
-  const { as } = provider;
-  const params = core.authorizationParams(options.authorizationParams);
-  const webMessage = as.response_modes_supported?.includes('web_message') === true;
-  const redirectUri = String(
-    webMessage
-      ? (params.redirect_uri ?? core.redirectUri ?? '')
-      : (core.options.silentCallbackUri ?? params.redirect_uri ?? core.redirectUri ?? ''),
-  );
-  if (!redirectUri) throw new SsoError('invalid_options', 'authorizationParams.redirect_uri is required');
-  const secrets = await createSecrets();
-  const { audience, scope } = core.resolve(params);
-  const maxAge = maxAgeOf(params);
-  const url = buildAuthorizeUrl(as, {
-    clientId: core.options.clientId,
-    redirectUri,
-    secrets,
-    params,
-    ...(webMessage ? { responseMode: 'web_message' } : {}),
-  });
-  const response = await core.platform.popup({
-    url,
-    messageOrigin: new URL(webMessage ? (as.authorization_endpoint as string) : redirectUri).origin,
-    state: secrets.state,
+  await roundTrip(core, {
+    source: 'popup',
+    params: options.authorizationParams ?? {},
     timeoutMs: (options.timeoutInSeconds ?? core.options.authorizeTimeoutInSeconds ?? 60) * 1000,
-    popup,
+    navigate: (request) => core.platform.popup({ ...request, popup }),
   });
-  const checked = checkAuthorizationResponse(as, response, secrets.state);
-  const set = await exchangeCode(
-    provider,
-    checked,
-    redirectUri,
-    secrets.codeVerifier,
-    core.expectations(as, { nonce: secrets.nonce, ...(maxAge === undefined ? {} : { maxAge }) }),
-  );
-  await core.store(set, 'popup', audience, scope);
 }

@@ -16,7 +16,15 @@ export async function logout(core: ClientCore, options: LogoutOptions = {}): Pro
   const { returnTo, ...extra } = options.logoutParams ?? {};
   const navigate = options.openUrl ?? core.platform.navigate;
   if (typeof as.end_session_endpoint !== 'string') {
-    if (typeof returnTo === 'string') await navigate(returnTo);
+    // No provider logout: go to returnTo ourselves, but only within this origin.
+    const here = core.platform.currentUrl();
+    let target: URL | undefined;
+    try {
+      target = typeof returnTo === 'string' && here ? new URL(returnTo, here) : undefined;
+    } catch {
+      target = undefined;
+    }
+    if (target && here && target.origin === new URL(here).origin) await navigate(target.href);
     return;
   }
   const url = new URL(as.end_session_endpoint);

@@ -1,11 +1,10 @@
 import type { CachedTokens } from '../core/token-cache.js';
 import { isSsoError, SsoError } from '../errors.js';
-import { buildAuthorizeUrl, createSecrets } from '../protocol/authorize.js';
-import { checkAuthorizationResponse } from '../protocol/callback.js';
 import { toSsoError } from '../protocol/errors.js';
-import { exchangeCode, refreshTokens } from '../protocol/token.js';
+import { refreshTokens } from '../protocol/token.js';
 import type { GetTokenSilentlyOptions, TokenDetails } from '../types.js';
 import type { ClientCore } from './core.js';
+import { roundTrip } from './round-trip.js';
 
 interface RenewRequest {
   audience: string;
@@ -108,40 +107,21 @@ async function viaRefreshToken(core: ClientCore, request: RenewRequest, refreshT
 }
 
 /**
- * `prompt=none` in a hidden iframe, with `id_token_hint` when an ID token is known;
- * `response_mode=web_message` when the provider lists it, else the silent-callback page.
+ * `prompt=none` in a hidden iframe, with `id_token_hint` when an ID token is known.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
  */
 async function viaIframe(core: ClientCore, request: RenewRequest): Promise<CachedTokens> {
-  const provider = await core.provider();
-  const { as } = provider;
-  const webMessage = as.response_modes_supported?.includes('web_message') === true;
-  const redirectUri = webMessage ? core.redirectUri : (core.options.silentCallbackUri ?? core.redirectUri);
-  if (!redirectUri) throw new SsoError('invalid_options', 'authorizationParams.redirect_uri is required');
   const user = await core.cache.user();
-  const secrets = await createSecrets();
-  const params = core.authorizationParams({ ...request.extra, audience: request.audience, scope: request.scope });
-  const url = buildAuthorizeUrl(as, {
-    clientId: core.options.clientId,
-    redirectUri,
-    secrets,
-    params: { ...params, prompt: 'none', id_token_hint: user?.claims.__raw },
-    ...(webMessage ? { responseMode: 'web_message' } : {}),
-  });
-  const response = await core.platform.iframe({
-    url,
-    messageOrigin: new URL(webMessage ? (as.authorization_endpoint as string) : redirectUri).origin,
-    state: secrets.state,
+  return roundTrip(core, {
+    source: 'iframe',
+    params: {
+      ...request.extra,
+      audience: request.audience,
+      scope: request.scope,
+      prompt: 'none',
+      id_token_hint: user?.claims.__raw,
+    },
     timeoutMs: request.timeoutMs,
+    navigate: (navigation) => core.platform.iframe(navigation),
   });
-  const checked = checkAuthorizationResponse(as, response, secrets.state);
-  const maxAge = params.max_age === undefined ? undefined : Number(params.max_age);
-  const set = await exchangeCode(
-    provider,
-    checked,
-    redirectUri,
-    secrets.codeVerifier,
-    core.expectations(as, { nonce: secrets.nonce, ...(maxAge === undefined ? {} : { maxAge }) }),
-  );
-  return core.store(set, 'iframe', request.audience, request.scope);
 }

@@ -103,7 +103,9 @@ export class TokenCache {
   /** Reads and checks one entry; strips an expired pair (keeping the refresh token). */
   async #read(key: string): Promise<TokenEntry | undefined> {
     const entry = (await this.#store.get(key)) as TokenEntry | undefined;
-    if (!this.#isEntry(entry)) {
+    // The entry must belong under this very key: another audience's or scope's tokens copied
+    // here (or another client's) are not ours to hand out.
+    if (!this.#isEntry(entry) || this.key(entry.audience, entry.scope) !== key) {
       if (entry !== undefined && key.startsWith(`${KEY_PREFIX}${this.#issuer}::${this.#clientId}::`))
         await this.#store.remove(key);
       return undefined;
@@ -121,7 +123,8 @@ export class TokenCache {
   #isEntry(entry: unknown): entry is TokenEntry {
     if (typeof entry !== 'object' || entry === null) return false;
     const e = entry as TokenEntry;
-    if (e.v !== 1 || e.issuer !== this.#issuer || e.clientId !== this.#clientId || typeof e.scope !== 'string') return false;
+    if (e.v !== 1 || e.issuer !== this.#issuer || e.clientId !== this.#clientId) return false;
+    if (typeof e.audience !== 'string' || typeof e.scope !== 'string' || typeof e.sub !== 'string') return false;
     if (e.refresh_token !== undefined && typeof e.refresh_token !== 'string') return false;
     const t = e.tokens;
     if (t === undefined) return true;

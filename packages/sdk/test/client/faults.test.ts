@@ -26,6 +26,53 @@ describe('network faults and bad token responses', () => {
     expect(await w.client.isAuthenticated()).toBe(false);
   });
 
+  it('times out a token response whose body never ends (F1)', async () => {
+    const w = world({ httpTimeoutInSeconds: 5 });
+    await w.client.loginWithRedirect();
+    w.tab.url = w.op.callbackUrl(w.tab.navigations[0] as string);
+    w.op.nextTokenResponse = () =>
+      new Response(
+        new ReadableStream({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('{"access_token":'));
+          },
+        }),
+        { status: 200, headers: { 'content-type': 'application/json' } },
+      );
+    const pending = w.client.handleRedirectCallback();
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+    w.browser.advance(5_000);
+    await expect(pending).rejects.toMatchObject({ code: 'timeout' });
+    expect(await w.client.isAuthenticated()).toBe(false);
+  });
+
+  it('reports a request aborted by the browser as timeout (F1)', async () => {
+    const w = world();
+    await w.client.loginWithRedirect();
+    w.tab.url = w.op.callbackUrl(w.tab.navigations[0] as string);
+    w.tab.fetch = async () => {
+      throw new DOMException('The user aborted a request.', 'AbortError');
+    };
+    await expect(w.client.handleRedirectCallback()).rejects.toMatchObject({ code: 'timeout' });
+  });
+
+  it('without an end_session_endpoint, logout goes to returnTo only within the app origin (G1)', async () => {
+    for (const [returnTo, expected] of [
+      ['https://evil.example/', undefined],
+      ['//evil.example', undefined],
+      ['javascript:alert(1)', undefined],
+      ['/\\evil.example', undefined],
+      ['/bye', 'https://app.example/bye'],
+    ] as const) {
+      const w = world();
+      delete w.op.metadata.end_session_endpoint;
+      await w.login();
+      await w.client.logout({ logoutParams: { returnTo } });
+      expect(await w.client.isAuthenticated()).toBe(false);
+      expect(w.tab.navigations.slice(1)).toEqual(expected ? [expected] : []);
+    }
+  });
+
   it.each([
     ['no access_token', { token_type: 'Bearer', expires_in: 60 }],
     ['an empty access_token', { access_token: '', token_type: 'Bearer' }],
