@@ -1,5 +1,5 @@
-import type { SsoClient } from 'sso-spa';
-import { SsoProvider, toSameOriginPath, useSso, withAuthenticationRequired } from 'sso-spa-react';
+import { type SsoClient, sameOriginPath } from 'sso-spa';
+import { SsoProvider, useSso, withAuthenticationRequired } from 'sso-spa-react';
 import type { DemoConfig } from './config.js';
 import { ApiPage } from './pages/ApiPage.js';
 import { HomePage } from './pages/HomePage.js';
@@ -18,7 +18,7 @@ const ProtectedApi = withAuthenticationRequired(ApiPage, { onRedirecting: () => 
 
 function onRedirectCallback(appState: unknown): void {
   const target = (appState as { targetUrl?: unknown } | undefined)?.targetUrl;
-  window.history.replaceState(null, '', toSameOriginPath(target, window.location.origin, '/'));
+  window.history.replaceState(null, '', sameOriginPath(target, '/'));
   locationChanged();
 }
 
@@ -38,7 +38,10 @@ export function DemoApp({ config, client, session }: DemoAppProps) {
 }
 
 function bindDialog(element: HTMLElement | null, session: DemoSession): void {
-  if (element) (element as HTMLElement & { manager?: DemoSession }).manager = session;
+  if (!element) return;
+  const dialog = element as SessionDialogElement;
+  dialog.manager = session;
+  dialog.logoutOptions = { logoutParams: { returnTo: `${window.location.origin}/` } };
 }
 
 function Page({ config }: { config: DemoConfig }) {

@@ -1,7 +1,6 @@
 import { createContext, type ReactNode, useEffect, useState } from 'react';
-import { SsoClient, type SsoClientOptions } from 'sso-spa';
+import { SsoClient, type SsoClientOptions, sameOriginPath } from 'sso-spa';
 import { type AuthStore, createAuthStore, type ReactSsoClient } from './auth-store.js';
-import { toSameOriginPath } from './safe-path.js';
 
 export const SsoContext = createContext<AuthStore | undefined>(undefined);
 
@@ -22,7 +21,7 @@ export type SsoProviderProps = CommonProps & ({ client: ReactSsoClient } | (SsoC
 
 function defaultOnRedirectCallback(appState: unknown): void {
   const target = (appState as { targetUrl?: unknown } | undefined)?.targetUrl;
-  const path = toSameOriginPath(target, window.location.origin, window.location.pathname);
+  const path = sameOriginPath(target, window.location.pathname);
   window.history.replaceState(window.history.state, '', path);
 }
 

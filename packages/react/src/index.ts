@@ -1,6 +1,5 @@
 export { type AuthState, hasAuthParams, type ReactSsoClient } from './auth-store.js';
 export { SsoContext, SsoProvider, type SsoProviderProps } from './SsoProvider.js';
-export { toSameOriginPath } from './safe-path.js';
 export { type SessionSource, useSessionState } from './useSessionState.js';
 export { type SsoContextValue, useSso } from './useSso.js';
 export { type WithAuthenticationRequiredOptions, withAuthenticationRequired } from './withAuthenticationRequired.js';

@@ -5,7 +5,6 @@ import {
   type ReactSsoClient,
   type SessionSource,
   SsoProvider,
-  toSameOriginPath,
   useSessionState,
   useSso,
   withAuthenticationRequired,
@@ -177,24 +176,24 @@ describe('withAuthenticationRequired', () => {
   });
 });
 
-describe('toSameOriginPath', () => {
-  const origin = 'https://app.example';
-  it.each([
-    'https://evil.example/x',
-    '//evil.example',
-    '/\\evil.example',
-    '\\\\evil.example',
-    'javascript:alert(1)',
-    '%2F%2Fevil.example',
-    '',
-    42,
-    undefined,
-  ])('refuses %s', (target) => {
-    expect(toSameOriginPath(target, origin)).toBe('/');
-  });
-  it('keeps a same-origin path with query and hash', () => {
-    expect(toSameOriginPath('/orders?id=7#top', origin)).toBe('/orders?id=7#top');
-  });
+describe('the default redirect callback', () => {
+  it.each(['https://evil.example/x', '//evil.example', '/\\evil.example', 'javascript:alert(1)'])(
+    'never leaves the site for appState.targetUrl %s',
+    async (targetUrl) => {
+      window.history.replaceState(null, '', '/callback?code=abc&state=xyz');
+      const { client } = fakeClient({ signedIn: false });
+      client.handleRedirectCallback.mockResolvedValueOnce({ appState: { targetUrl } });
+      render(
+        <SsoProvider client={client}>
+          <Profile />
+        </SsoProvider>,
+      );
+      await screen.findByText('signed out');
+      expect(client.handleRedirectCallback).toHaveBeenCalledTimes(1);
+      expect(window.location.pathname).toBe('/callback');
+      expect(window.location.search).toBe('');
+    },
+  );
 });
 
 describe('useSessionState', () => {
