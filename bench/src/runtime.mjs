@@ -79,15 +79,19 @@ function siteList(sdks) {
       cache: 'memory',
       iframeClient: true,
     });
-    // Each SDK's defaults (no refresh tokens, default storage) for the reload figure.
-    sites.push({
-      host: `${sdk.id}-reload.localhost`,
-      sdk: sdk.id,
-      idp: 'long',
-      refreshTokens: false,
-      cache: 'default',
-      iframeClient: false,
-    });
+    // The reload figure, twice: each SDK's defaults (no refresh tokens, default storage: memory for
+    // sso-spa and auth0-spa-js, sessionStorage for oidc-client-ts), and tokens kept in localStorage.
+    for (const storage of ['default', 'localstorage']) {
+      sites.push({
+        host: `${sdk.id}-reload-${storage}.localhost`,
+        sdk: sdk.id,
+        idp: 'long',
+        refreshTokens: false,
+        cache: storage,
+        iframeClient: false,
+        reload: storage,
+      });
+    }
     if (sdk.token) {
       for (const mode of ['refresh', 'iframe']) {
         sites.push({
@@ -350,39 +354,48 @@ async function renewalPhase(sdks, tabs, s, errors) {
   return rows;
 }
 
-/** Page load to a known auth state, with each SDK's default configuration, reloads interleaved. */
+/**
+ * Page load to a known auth state on reload, signed in: each SDK with its default storage, then
+ * with tokens in localStorage. Reloads alternate between the SDKs.
+ */
 async function reloadPhase(context, sdks, origin, s, errors) {
-  log('reload');
-  const tabs = {};
-  const samples = {};
-  for (const sdk of sdks) {
-    try {
-      const tab = await context.newPage();
-      const o = origin(`${sdk.id}-reload.localhost`);
-      await tab.goto(o);
-      await signIn(tab, o);
-      tabs[sdk.id] = tab;
-      samples[sdk.id] = [];
-    } catch (error) {
-      errors.push({ sdk: sdk.id, phase: 'reload-sign-in', error: errorText(error) });
-    }
-  }
-  for (let run = -1; run < s.reloads; run++) {
+  const rows = [];
+  for (const storage of ['default', 'localstorage']) {
+    log(`reload (${storage})`);
+    const tabs = {};
+    const samples = {};
     for (const sdk of sdks) {
-      if (!samples[sdk.id]) continue;
       try {
-        await tabs[sdk.id].reload();
-        const state = await authState(tabs[sdk.id]);
-        if (!state.signedIn) throw new Error(`signed out after reload${state.error ? `: ${state.error}` : ''}`);
-        if (run >= 0) samples[sdk.id].push(state.knownAt);
+        const tab = await context.newPage();
+        tabs[sdk.id] = tab;
+        const o = origin(`${sdk.id}-reload-${storage}.localhost`);
+        await tab.goto(o);
+        await signIn(tab, o);
+        samples[sdk.id] = [];
       } catch (error) {
-        errors.push({ sdk: sdk.id, phase: 'reload', error: errorText(error) });
-        delete samples[sdk.id];
+        errors.push({ sdk: sdk.id, phase: `reload-${storage}-sign-in`, error: errorText(error) });
       }
     }
+    for (let run = -1; run < s.reloads; run++) {
+      const order = run % 2 ? [...sdks].reverse() : sdks;
+      for (const sdk of order) {
+        if (!samples[sdk.id]) continue;
+        try {
+          await tabs[sdk.id].reload();
+          const state = await authState(tabs[sdk.id]);
+          if (!state.signedIn) throw new Error(`signed out after reload${state.error ? `: ${state.error}` : ''}`);
+          if (run >= 0) samples[sdk.id].push(state.knownAt);
+        } catch (error) {
+          errors.push({ sdk: sdk.id, phase: `reload-${storage}`, error: errorText(error) });
+          delete samples[sdk.id];
+        }
+      }
+    }
+    for (const tab of Object.values(tabs)) await tab.close();
+    for (const sdk of sdks)
+      if (samples[sdk.id]) rows.push({ sdk: sdk.id, ours: sdk.ours, storage, ms: summarize(samples[sdk.id]) });
   }
-  for (const tab of Object.values(tabs)) await tab.close();
-  return sdks.filter((sdk) => samples[sdk.id]).map((sdk) => ({ sdk: sdk.id, ours: sdk.ours, ms: summarize(samples[sdk.id]) }));
+  return rows;
 }
 
 /**
