@@ -141,6 +141,7 @@ export function defineWorkflow(regime: Regime): void {
       await warningDialog(a2).waitFor({ state: 'hidden', timeout: 10_000 });
       await expectSignedIn(a1);
       await expectSignedIn(a2);
+      await a1.screenshot({ path: `${world.artifactsDir}${regime.thirdPartyCookies ? 'allowed' : 'blocked'}-session-panel.png` });
       const [after] = await world.sessions();
       expect(after).toBeDefined();
       expect(after!.idleExpiresAt).toBeGreaterThan(before!.idleExpiresAt);

@@ -24,6 +24,8 @@ export class World {
   readonly loginForms: string[] = [];
   readonly consoleLines: string[] = [];
   readonly pages: Page[] = [];
+  /** Screenshots and console logs go here (git-ignored). */
+  readonly artifactsDir = artifacts;
 
   private constructor(
     readonly regime: Regime,
