@@ -37,11 +37,13 @@ export function buildProvider({ config, issuer, store, clock }: ProviderParts): 
   const apis = new Map<string, DevApi>(config.apis.map((api) => [api.identifier, api]));
   const users = new Map<string, DevUser>(config.users.map((user) => [user.sub, user]));
   const secureCookies = new URL(issuer).protocol === 'https:' || isLoopbackHostname(new URL(issuer).hostname);
-  const cookieOptions = secureCookies
-    ? { httpOnly: true, sameSite: 'none', secure: true }
-    : // Without a secure context browsers drop SameSite=None cookies, so fall back to Lax:
-      // sign-in works, silent authentication from another site does not.
-      { httpOnly: true, sameSite: 'lax' };
+  // The SSO session cookie must reach the IdP in a cross-site iframe (silent authentication),
+  // so it is SameSite=None, which browsers accept only with Secure. Without a secure context
+  // it falls back to Lax: sign-in works, silent authentication from another site does not.
+  const sessionCookie = secureCookies ? { httpOnly: true, sameSite: 'none', secure: true } : { httpOnly: true, sameSite: 'lax' };
+  // Interaction cookies only ever travel in top-level navigations (the login page, the resume
+  // redirect), so Lax keeps other sites from posting into a sign-in in progress.
+  const interactionCookie = { httpOnly: true, sameSite: 'lax', ...(secureCookies ? { secure: true } : {}) };
 
   const grantTtl = Math.max(config.sessionAbsoluteSeconds, config.refreshTokenSeconds ?? 0);
 
@@ -50,8 +52,8 @@ export function buildProvider({ config, issuer, store, clock }: ProviderParts): 
     jwks: { keys: [store.secret('jwks', generateSigningKey)] },
     cookies: {
       keys: store.secret('cookieKeys', generateCookieKeys),
-      long: cookieOptions,
-      short: cookieOptions,
+      long: sessionCookie,
+      short: interactionCookie,
     },
     clients: config.clients.map((client) => ({
       client_id: client.clientId,

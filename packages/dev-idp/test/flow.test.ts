@@ -130,6 +130,7 @@ describe('authorization code flow with PKCE', () => {
     expect(first.body).toContain('name="password" type="password"');
     expect(first.body).toContain('<button type="submit">Sign in</button>');
     expect(first.body).not.toMatch(/https?:\/\/(?!app-|idp\.)/); // no external fonts or scripts
+    expect(first.response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     const wrong = await agent.follow(formAction(first.body), {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -166,10 +167,17 @@ describe('authorization code flow with PKCE', () => {
     }
   });
 
-  it('sets the session cookie SameSite=None; Secure; HttpOnly on loopback http', async () => {
+  it('sets the session cookie SameSite=None; Secure; HttpOnly on loopback http, interaction cookies Lax', async () => {
     const agent = new Agent(idp);
     const codes = pkce();
-    const page = await agent.follow(authorizeUrl(idp, {}, codes.challenge, 'st'));
+    const start = await agent.fetch(authorizeUrl(idp, {}, codes.challenge, 'st'));
+    const interactionCookies = start.headers.getSetCookie().filter((cookie) => cookie.startsWith('_interaction'));
+    expect(interactionCookies.length).toBeGreaterThan(0);
+    for (const cookie of interactionCookies) {
+      expect(cookie).toMatch(/; samesite=lax/i);
+      expect(cookie).toMatch(/; secure/i);
+    }
+    const page = await agent.follow(start.headers.get('location')!);
     const post = await agent.fetch(formAction(page.body), {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -64,6 +64,9 @@ export function interactionRoutes({ provider, config }: RouteParts): KoaMiddlewa
     if (!match) return next();
     const [, uid, login] = match;
     ctx.set('cache-control', 'no-store');
+    // The login form is never framed (clickjacking); silent authentication never shows it.
+    ctx.set('x-frame-options', 'DENY');
+    ctx.set('content-security-policy', "frame-ancestors 'none'");
     try {
       const details = await provider.interactionDetails(ctx.req, ctx.res);
       if (details.uid !== uid) throw new Error('interaction mismatch');
