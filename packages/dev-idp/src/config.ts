@@ -82,6 +82,7 @@ export interface DevIdpOptions {
   faults?: DevIdpFaults;
 }
 
+/** The test user every IdP has when `users` is not given: alice@example.com / wonderland. */
 export const defaultUser: DevUser = {
   sub: 'alice',
   email: 'alice@example.com',
