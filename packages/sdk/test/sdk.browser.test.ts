@@ -223,6 +223,55 @@ describe('SDK in Chromium against the dev IdP, third-party cookies blocked', () 
   });
 });
 
+describe('SDK in Chromium: two tabs of the same site', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack(false, { idTokenSeconds: 4, accessTokenSeconds: 4 });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('renew once across tabs (Web Locks) and both learn about the logout (BroadcastChannel)', async () => {
+    const options = { useRefreshTokens: true, cacheLocation: 'localstorage' };
+    const first = await openApp(stack, '/');
+    await first.evaluate((o) => window.makeClient(o).loginWithRedirect(), options);
+    await signIn(first);
+    await first.waitForURL(/\/callback\?/);
+    await appReady(first);
+    await first.evaluate((o) => window.makeClient(o).handleRedirectCallback(), options);
+    const second = await openApp(stack, '/');
+    await second.evaluate((o) => {
+      window.makeClient(o);
+    }, options);
+
+    const refreshes: string[] = [];
+    for (const tab of [first, second]) {
+      tab.on('request', (request) => {
+        if (request.url().endsWith('/oauth/token') && request.method() === 'POST') refreshes.push(request.url());
+      });
+    }
+    await first.waitForTimeout(4_000);
+    const tokens = await Promise.all(
+      [first, second].map((tab) =>
+        tab.evaluate(() => Promise.all([window.client.getTokenSilently(), window.client.getTokenSilently()])),
+      ),
+    );
+    expect(new Set(tokens.flat()).size).toBe(1);
+    expect(refreshes).toHaveLength(1);
+
+    await first.evaluate(() => window.client.logout({ openUrl: false }));
+    await second.waitForFunction(() => window.events.some((e) => e.type === 'signed_out'));
+    const seen = await second.evaluate(async () => ({
+      event: window.events.find((e) => e.type === 'signed_out'),
+      authenticated: await window.client.isAuthenticated(),
+    }));
+    expect(seen).toEqual({ event: { type: 'signed_out', reason: 'logout', fromOtherTab: true }, authenticated: false });
+    await first.close();
+    await second.close();
+  });
+});
+
 describe('SDK in Chromium against a dev IdP without web_message and with injected faults', () => {
   let stack: Stack;
   let tokenFault: 'none' | 'html_502' | 'extra_audience' = 'none';
