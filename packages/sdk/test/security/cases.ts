@@ -129,6 +129,17 @@ interface Result {
   held: boolean;
 }
 
+interface Figure {
+  label: string;
+  value: string;
+}
+const figures: Figure[] = [];
+
+/** Records a measured figure (race counts, leak sizes) for the table's "Measured" section. */
+export function figure(label: string, value: string): void {
+  figures.push({ label, value });
+}
+
 const here = dirname(fileURLToPath(import.meta.url));
 const resultsDir = join(here, 'results');
 const docsFile = join(here, '../../../../docs/security-cases.md');
@@ -143,7 +154,7 @@ export function securitySuite(file: string, level: Level) {
     mkdirSync(resultsDir, { recursive: true });
     const target = join(resultsDir, `${basename(file).replace(/\.test\.ts$/, '')}.json`);
     const tmp = `${target}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(results, null, 1)}\n`);
+    writeFileSync(tmp, `${JSON.stringify({ tests: results, figures }, null, 1)}\n`);
     renameSync(tmp, target);
     writeReport();
   });
@@ -166,10 +177,13 @@ export function securitySuite(file: string, level: Level) {
 /** Rebuilds docs/security-cases.md from every results file. */
 export function writeReport(): void {
   const all: Result[] = [];
+  const measured: Figure[] = [];
   for (const name of readdirSync(resultsDir)
     .filter((n) => n.endsWith('.json'))
     .sort()) {
-    all.push(...(JSON.parse(readFileSync(join(resultsDir, name), 'utf8')) as Result[]));
+    const file = JSON.parse(readFileSync(join(resultsDir, name), 'utf8')) as { tests: Result[]; figures: Figure[] };
+    all.push(...file.tests);
+    measured.push(...file.figures);
   }
   const lines = [
     '# Security and fault cases: tried and held',
@@ -210,6 +224,11 @@ export function writeReport(): void {
     `**${totals.tried} of ${Object.keys(ROWS).length} rows tried, ${totals.held} held; ${all.length} tests, ${all.filter((r) => r.held).length} passed.**`,
     '',
   );
+  if (measured.length > 0) {
+    lines.push('## Measured', '');
+    for (const f of measured) lines.push(`- ${f.label}: ${f.value}`);
+    lines.push('');
+  }
   lines.push('## Tests', '');
   for (const [id] of Object.entries(ROWS)) {
     for (const r of all.filter((t) => t.ids[0] === id)) {
