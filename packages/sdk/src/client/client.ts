@@ -68,6 +68,10 @@ export class SsoClient {
    * for all concurrent callers in every tab (refresh token when enabled, else hidden iframe).
    * `cacheMode: 'cache-only'` resolves `undefined` on a miss.
    */
+  getTokenSilently(
+    options: GetTokenSilentlyOptions & { cacheMode: 'cache-only'; detailedResponse: true },
+  ): Promise<TokenDetails | undefined>;
+  getTokenSilently(options: GetTokenSilentlyOptions & { cacheMode: 'cache-only' }): Promise<string | undefined>;
   getTokenSilently(options: GetTokenSilentlyOptions & { detailedResponse: true }): Promise<TokenDetails>;
   getTokenSilently(options?: GetTokenSilentlyOptions): Promise<string>;
   async getTokenSilently(options: GetTokenSilentlyOptions = {}): Promise<string | TokenDetails | undefined> {
