@@ -5,6 +5,7 @@ import type { CheckSessionOptions } from '../types.js';
 import type { ClientCore } from './core.js';
 import { NO_SESSION, redirectToProvider } from './login.js';
 import { getTokens } from './renew.js';
+import { claimSilentRedirect } from './silent-redirect-guard.js';
 
 /** Errors `checkSession` treats as "signed out" instead of failing. */
 const SIGNED_OUT = [...NO_SESSION, 'missing_refresh_token', 'invalid_grant'] as const;
@@ -14,7 +15,8 @@ const SIGNED_OUT = [...NO_SESSION, 'missing_refresh_token', 'invalid_grant'] as 
  * With `redirect`, a site with no local session whose silent attempt found none (which is
  * what a blocked third-party cookie looks like) tries one top-level `prompt=none` redirect
  * that comes back through `handleRedirectCallback` with `sessionCheck` set. A per-tab
- * cooldown, set before navigating, keeps that from ever looping.
+ * mark, set before navigating and kept while the answer was "no session", keeps that from
+ * ever looping (see silent-redirect-guard.ts).
  */
 export async function checkSession(core: ClientCore, options: CheckSessionOptions = {}): Promise<void> {
   core.connect();
@@ -30,16 +32,7 @@ export async function checkSession(core: ClientCore, options: CheckSessionOption
   }
   const redirect = options.redirect ?? core.options.checkSessionRedirect === true;
   if (!redirect || !current || (await core.cache.user())) return;
-  const guardKey = `sso-spa.check::${core.options.issuer}::${core.options.clientId}`;
-  const storage = core.platform.storage('session');
-  const last = Number(storage?.getItem(guardKey) ?? Number.NaN);
-  const cooldownMs = (core.options.silentRedirectCooldownSeconds ?? 300) * 1000;
-  if (!storage || (Number.isFinite(last) && core.now() - last < cooldownMs && core.now() >= last)) return;
-  try {
-    storage.setItem(guardKey, String(core.now()));
-  } catch {
-    return;
-  }
+  if (!claimSilentRedirect(core)) return;
   const here = new URL(current);
   await redirectToProvider(core, 'silent_redirect', {
     appState: { targetUrl: here.pathname + here.search + here.hash },

@@ -19,6 +19,7 @@ type TabMessage =
   | { t: 'tokens'; event: Extract<SsoClientEvent, { type: 'tokens' }> };
 
 const REASONS: readonly string[] = ['logout', 'login_required', 'user_changed', 'invalid_grant', 'idle', 'ended_elsewhere'];
+const SOURCES: readonly string[] = ['redirect', 'popup', 'iframe', 'silent_redirect', 'refresh_token'];
 
 /**
  * The shared state the client's flows work on: options with defaults, the platform seam,
@@ -184,7 +185,13 @@ export class ClientCore {
       // signed-out user's entries go, so a new user's fresh tokens survive.
       await this.cache.clear(typeof m.sub === 'string' ? m.sub : undefined);
       this.events.emit({ type: 'signed_out', reason: m.reason, fromOtherTab: true });
-    } else if (m.t === 'tokens' && typeof m.event === 'object' && m.event?.type === 'tokens' && typeof m.event.sub === 'string') {
+    } else if (
+      m.t === 'tokens' &&
+      typeof m.event === 'object' &&
+      m.event?.type === 'tokens' &&
+      typeof m.event.sub === 'string' &&
+      SOURCES.includes(m.event.source)
+    ) {
       const user = await this.cache.user();
       if (user && user.sub !== m.event.sub) {
         await this.cache.clear(user.sub);

@@ -7,6 +7,7 @@ import { exchangeCode } from '../protocol/token.js';
 import type { AuthorizationParams, PopupLoginOptions, RedirectLoginOptions, RedirectLoginResult } from '../types.js';
 import type { ClientCore } from './core.js';
 import { roundTrip } from './round-trip.js';
+import { releaseSilentRedirect } from './silent-redirect-guard.js';
 
 /** Errors that mean "there is no SSO session the user need not interact with". */
 export const NO_SESSION = ['login_required', 'consent_required', 'interaction_required', 'account_selection_required'] as const;
@@ -80,6 +81,7 @@ export async function handleCallback(core: ClientCore, url?: string): Promise<Re
       core.expectations(provider.as, { nonce: tx.nonce, ...(tx.maxAge === undefined ? {} : { maxAge: tx.maxAge }) }),
     );
     await core.store(set, silent ? 'silent_redirect' : 'redirect', tx.audience, tx.scope);
+    if (silent) releaseSilentRedirect(core);
     return { ...appState, ...(silent ? { sessionCheck: 'signed_in' as const } : {}) };
   } catch (error) {
     const typed = toSsoError(error);

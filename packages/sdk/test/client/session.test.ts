@@ -68,6 +68,26 @@ describe('logout and clearSession', () => {
     expect(JSON.stringify(w.tab.posted)).not.toMatch(/at-|"ey/);
   });
 
+  it('ignores malformed cross-tab messages', async () => {
+    const w = world();
+    await w.login();
+    const before = w.events.length;
+    const intruder = w.browser.tab();
+    const channel = intruder.platform.channel?.(`sso-spa::${ISSUER}::${CLIENT_ID}`, () => {});
+    for (const message of [
+      null,
+      'x',
+      { t: 'signed_out', reason: 'because' },
+      { t: 'tokens', event: { type: 'tokens', sub: 1 } },
+      { t: 'tokens', event: { type: 'tokens', sub: 'alice', source: 'evil' } },
+    ]) {
+      channel?.post(message);
+    }
+    await settle();
+    expect(w.events.length).toBe(before);
+    expect(await w.client.isAuthenticated()).toBe(true);
+  });
+
   it('unsubscribe stops the events', async () => {
     const w = world();
     const seen: string[] = [];
