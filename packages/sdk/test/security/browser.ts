@@ -157,6 +157,7 @@ const PROBE = `(() => {
         error: {
           code: e && e.code,
           error: e && e.error,
+          errorDescription: e && e.errorDescription,
           message: String(e && e.message),
           tokenish: /eyJ[\\w-]{8,}/.test(String(e && e.message) + String(e && e.stack) + JSON.stringify(e) + String(e && e.cause && e.cause.message)),
         },
@@ -217,7 +218,25 @@ export type Settled<T> = { ok: T; error?: undefined } | { ok?: undefined; error:
 export interface PageError {
   code?: string;
   error?: string;
+  errorDescription?: string;
   message: string;
   /** True when a JWT-looking string appears in the message, stack, fields or cause. */
   tokenish: boolean;
+}
+
+/** The SDK's traces in the page's storages and cookies. */
+export function traces(page: Page): Promise<{ local: string[]; session: string[]; cookie: string; href: string }> {
+  return page.evaluate(() => ({
+    local: Object.keys(localStorage).filter((k) => k.startsWith('sso-spa')),
+    session: Object.keys(sessionStorage).filter((k) => k.startsWith('sso-spa')),
+    cookie: document.cookie,
+    href: location.href,
+  }));
+}
+
+/** Rewrites the `Location` header the IdP sends (e.g. the authorization response's `iss`). */
+export function rewriteLocation(res: ServerResponse, rewrite: (location: string) => string): void {
+  const setHeader = res.setHeader.bind(res);
+  res.setHeader = ((name: string, value: number | string | readonly string[]) =>
+    setHeader(name, name.toLowerCase() === 'location' ? rewrite(String(value)) : value)) as ServerResponse['setHeader'];
 }
