@@ -35,6 +35,7 @@ export class ClientCore {
   #provider: Promise<ProviderContext> | undefined;
   #providerRetryAt = 0;
   #providerFailures = 0;
+  #providerError: unknown;
   #channel: Channel | undefined | null = null;
 
   constructor(options: SsoClientOptions) {
@@ -94,9 +95,8 @@ export class ClientCore {
    */
   provider(): Promise<ProviderContext> {
     if (this.#provider) return this.#provider;
-    if (this.now() < this.#providerRetryAt) {
-      return Promise.reject(new SsoError('discovery_failed', 'Discovery failed recently; retrying later'));
-    }
+    // During the back-off the last failure stands (an offline browser stays `network`).
+    if (this.now() < this.#providerRetryAt) return Promise.reject(this.#providerError);
     const fetch = this.fetchWithTimeout();
     const issuer = this.options.issuer;
     this.#provider = fetch(discoveryUrl(issuer), { headers: { accept: 'application/json' } })
@@ -105,8 +105,9 @@ export class ClientCore {
         this.#providerFailures = 0;
         return { as, clientId: this.options.clientId, fetch };
       });
-    this.#provider.catch(() => {
+    this.#provider.catch((error: unknown) => {
       this.#provider = undefined;
+      this.#providerError = error;
       this.#providerFailures++;
       this.#providerRetryAt = this.now() + Math.min(60_000, 1000 * 2 ** (this.#providerFailures - 1));
     });
