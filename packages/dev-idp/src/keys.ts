@@ -1,8 +1,14 @@
-import { createPrivateKey, generateKeyPairSync, type JsonWebKey, randomBytes, randomUUID, sign } from 'node:crypto';
+import { createPrivateKey, generateKeyPair, type JsonWebKey, randomBytes, randomUUID, sign } from 'node:crypto';
+import { promisify } from 'node:util';
 
-/** A fresh RS256 signing key as a private JWK (for oidc-provider's `jwks`). */
-export function generateSigningKey(): Record<string, unknown> {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+/**
+ * A fresh RS256 signing key as a private JWK (for oidc-provider's `jwks`). Generated off the
+ * main thread: several IdPs starting at once (tests, benchmarks) do not block each other.
+ */
+export async function generateSigningKey(): Promise<Record<string, unknown>> {
+  const { privateKey } = await generateKeyPairAsync('rsa', { modulusLength: 2048 });
   return { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), use: 'sig', alg: 'RS256' };
 }
 

@@ -1,7 +1,6 @@
 import Provider, { type ClientModel, errors, type GrantModel, type KoaContext, type RefreshTokenModel } from 'oidc-provider';
 import type { DevApi, DevUser, ResolvedConfig } from './config.js';
 import { isLoopbackHostname } from './cookies.js';
-import { generateCookieKeys, generateSigningKey } from './keys.js';
 import { oidcScopes, routes } from './paths.js';
 import type { SessionClock } from './sessions.js';
 import type { Store } from './storage.js';
@@ -30,10 +29,13 @@ export interface ProviderParts {
   issuer: string;
   store: Store;
   clock: SessionClock;
+  /** The RS256 private JWK that signs ID tokens and JWT access tokens. */
+  signingKey: Record<string, unknown>;
+  cookieKeys: string[];
 }
 
 /** Builds the oidc-provider instance with this IdP's policy. Routes and middleware are added by the caller. */
-export function buildProvider({ config, issuer, store, clock }: ProviderParts): Provider {
+export function buildProvider({ config, issuer, store, clock, signingKey, cookieKeys }: ProviderParts): Provider {
   const apis = new Map<string, DevApi>(config.apis.map((api) => [api.identifier, api]));
   const users = new Map<string, DevUser>(config.users.map((user) => [user.sub, user]));
   const secureCookies = new URL(issuer).protocol === 'https:' || isLoopbackHostname(new URL(issuer).hostname);
@@ -49,9 +51,9 @@ export function buildProvider({ config, issuer, store, clock }: ProviderParts): 
 
   const configuration: Record<string, unknown> = {
     adapter: store.adapterFactory(),
-    jwks: { keys: [store.secret('jwks', generateSigningKey)] },
+    jwks: { keys: [signingKey] },
     cookies: {
-      keys: store.secret('cookieKeys', generateCookieKeys),
+      keys: cookieKeys,
       long: sessionCookie,
       short: interactionCookie,
     },

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { type DevIdpHandler, type DevIdpOptions, type DevUser, resolveConfig } from './config.js';
 import { loopbackSecureCookies } from './cookies.js';
-import { generateSigningKey, signJwt } from './keys.js';
+import { generateCookieKeys, generateSigningKey, signJwt } from './keys.js';
 import { buildProvider } from './provider.js';
 import { afterProviderRoutes } from './routes/after-provider.js';
 import { auth0LogoutRoute } from './routes/auth0-logout.js';
@@ -61,7 +61,9 @@ export async function createDevIdp(options: DevIdpOptions = {}): Promise<DevIdp>
   try {
     const store = new Store({ file: config.storageFile, clockToleranceSeconds: config.clockToleranceSeconds });
     const clock = new SessionClock(store, config.sessionIdleSeconds, config.sessionAbsoluteSeconds);
-    const provider = buildProvider({ config, issuer, store, clock });
+    const signingKey = await store.secret('jwks', generateSigningKey);
+    const cookieKeys = await store.secret('cookieKeys', generateCookieKeys);
+    const provider = buildProvider({ config, issuer, store, clock, signingKey, cookieKeys });
     const parts = { provider, config, store, clock };
     provider.use(loopbackSecureCookies(config.hostname));
     provider.use(interactionRoutes(parts));
@@ -71,8 +73,9 @@ export async function createDevIdp(options: DevIdpOptions = {}): Promise<DevIdp>
     const base: DevIdpHandler = provider.callback();
     // The fault-injection seam: a hook gets the whole handler and may alter requests and
     // responses, delay or drop them, before the browser or SDK sees them.
-    const jwk = store.secret('jwks', generateSigningKey);
-    handler = config.faults ? config.faults(base, { issuer, signJwt: (payload, header) => signJwt(jwk, payload, header) }) : base;
+    handler = config.faults
+      ? config.faults(base, { issuer, signJwt: (payload, header) => signJwt(signingKey, payload, header) })
+      : base;
 
     let closed: Promise<void> | undefined;
     return {

@@ -52,9 +52,9 @@ export class Store {
   }
 
   /** Keys that must survive a restart (JWKS, cookie keys); created by `make` on first use. */
-  secret<T>(name: string, make: () => T): T {
+  async secret<T>(name: string, make: () => T | Promise<T>): Promise<T> {
     if (!(name in this.#secrets)) {
-      this.#secrets[name] = make();
+      this.#secrets[name] = await make();
       this.#persist();
     }
     return this.#secrets[name] as T;

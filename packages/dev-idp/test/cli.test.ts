@@ -26,7 +26,7 @@ function waitForOutput(child: ChildProcess, pattern: RegExp): Promise<string> {
   });
 }
 
-describe('sso-spa-dev-idp CLI', () => {
+describe('sso-spa-dev-idp CLI', { timeout: 20_000 }, () => {
   let cli: string;
   let outdir: string;
 

@@ -20,7 +20,7 @@ function interceptBody(res: ServerResponse, rewrite: (body: string) => string): 
   }) as ServerResponse['end'];
 }
 
-describe('fault injection seam', () => {
+describe('fault injection seam', { timeout: 20_000 }, () => {
   it('can answer for the IdP, and rewrite a token response with an ID token re-signed by the IdP key', async () => {
     let mode: 'pass' | 'fail' | 'rewrite' = 'pass';
     const faults: DevIdpFaults =

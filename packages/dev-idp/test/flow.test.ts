@@ -15,7 +15,7 @@ import {
   tokenRequest,
 } from './helpers.js';
 
-describe('authorization code flow with PKCE', () => {
+describe('authorization code flow with PKCE', { timeout: 20_000 }, () => {
   let idp: DevIdp;
 
   beforeAll(async () => {
@@ -193,7 +193,7 @@ describe('authorization code flow with PKCE', () => {
   });
 });
 
-describe('prompt=none', () => {
+describe('prompt=none', { timeout: 20_000 }, () => {
   let idp: DevIdp;
 
   beforeAll(async () => {
@@ -255,7 +255,7 @@ describe('prompt=none', () => {
   });
 });
 
-describe('CORS', () => {
+describe('CORS', { timeout: 20_000 }, () => {
   let idp: DevIdp;
 
   beforeAll(async () => {
@@ -316,7 +316,7 @@ describe('CORS', () => {
   });
 });
 
-describe('cookies for an issuer that is not a loopback name', () => {
+describe('cookies for an issuer that is not a loopback name', { timeout: 20_000 }, () => {
   it('fall back to SameSite=Lax without Secure, and sign-in still works over http', async () => {
     const idp = await startIdp({ hostname: 'idp.example.test' });
     try {

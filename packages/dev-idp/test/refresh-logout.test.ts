@@ -12,7 +12,7 @@ function refresh(agent: Agent, refreshToken: string, clientId = 'site-a') {
   return tokenRequest(agent, { grant_type: 'refresh_token', client_id: clientId, refresh_token: refreshToken });
 }
 
-describe('refresh tokens', () => {
+describe('refresh tokens', { timeout: 20_000 }, () => {
   let idp: DevIdp;
 
   beforeAll(async () => {
@@ -79,7 +79,7 @@ describe('refresh tokens', () => {
   });
 });
 
-describe('logout', () => {
+describe('logout', { timeout: 20_000 }, () => {
   let idp: DevIdp;
 
   beforeAll(async () => {
@@ -163,7 +163,7 @@ describe('logout', () => {
   });
 });
 
-describe('introspection', () => {
+describe('introspection', { timeout: 20_000 }, () => {
   it('is off unless enabled', async () => {
     const idp = await startIdp();
     try {

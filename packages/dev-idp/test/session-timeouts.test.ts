@@ -75,7 +75,7 @@ describe('SSO session idle timeout', { timeout: 20_000 }, () => {
   });
 });
 
-describe('refreshExtendsSession', () => {
+describe('refreshExtendsSession', { timeout: 20_000 }, () => {
   async function refreshAfterASecond(refreshExtendsSession: boolean) {
     const idp = await startIdp({ sessionIdleSeconds: 30, refreshExtendsSession });
     try {
@@ -108,7 +108,7 @@ describe('refreshExtendsSession', () => {
   });
 });
 
-describe('token lifetimes', () => {
+describe('token lifetimes', { timeout: 20_000 }, () => {
   it('follow the configuration', async () => {
     const idp = await startIdp({ idTokenSeconds: 4, accessTokenSeconds: 5, refreshTokenSeconds: 3600 });
     try {

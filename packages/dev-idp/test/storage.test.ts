@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Agent, API, authorize, exchangeCode, startIdp, tokenRequest } from './helpers.js';
 
-describe('file storage', () => {
+describe('file storage', { timeout: 20_000 }, () => {
   let dir: string;
 
   beforeEach(async () => {
