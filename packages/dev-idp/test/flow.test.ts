@@ -239,6 +239,15 @@ describe('prompt=none', { timeout: 20_000 }, () => {
     expect(decodeJwt(json.access_token)).toMatchObject({ aud: API, scope: 'read:messages' });
   });
 
+  it('completes an explicit prompt=consent without showing a consent screen', async () => {
+    const agent = new Agent(idp);
+    await authorize(agent, idp);
+    const result = await authorize(agent, idp, { prompt: 'consent', scope: 'openid email offline_access' }, undefined);
+    expect(result.error).toBeNull();
+    const { json } = await exchangeCode(agent, result);
+    expect(json.refresh_token).toBeTruthy();
+  });
+
   it('delivers the response by web_message, fragment or query as asked', async () => {
     const agent = new Agent(idp);
     await authorize(agent, idp);

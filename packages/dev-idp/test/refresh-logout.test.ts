@@ -132,6 +132,17 @@ describe('logout', { timeout: 20_000 }, () => {
     await expectSignedOut(agent, tokens.refresh_token!);
   });
 
+  it('at Auth0 /v2/logout with only returnTo, finding the client that registered it', async () => {
+    const { agent, tokens } = await signInWithRefresh(idp);
+    const url = new URL('v2/logout', idp.issuer);
+    url.searchParams.set('returnTo', `${APP}/`);
+    const page = await agent.follow(url.href);
+    expect(page.body).toContain('document.forms[0].submit()');
+    const done = await submitForm(agent, page.body);
+    expect(done.location?.href).toBe(`${APP}/`);
+    await expectSignedOut(agent, tokens.refresh_token!);
+  });
+
   it('refuses a post_logout_redirect_uri that is not registered, with an error page', async () => {
     const { agent } = await signInWithRefresh(idp);
     const url = new URL('oidc/logout', idp.issuer);
