@@ -168,7 +168,8 @@ class SessionManagerImpl implements SessionManager {
     // tokens' arrival): for our own renewal its start is the instant that never overstates.
     // Another tab's manager shares its own instant, which beats the core's echo of `at`.
     if (slides && !(event.fromOtherTab && this.#channel.connected)) {
-      patch.providerRoundTripAt = !event.fromOtherTab && this.#renewer.busy ? (this.#renewer.startedAt ?? event.at) : event.at;
+      const reachedProvider = !event.fromOtherTab && this.#renewer.busy ? (this.#renewer.startedAt ?? event.at) : event.at;
+      patch.providerRoundTripAt = reachedProvider - this.#options.marginMs;
     }
     if (!wasSignedIn && (topLevel || this.#shared.loginAt === undefined)) patch.loginAt = event.at;
     if (event.source === 'iframe' && !event.fromOtherTab) {
@@ -345,7 +346,8 @@ class SessionManagerImpl implements SessionManager {
         topLevelAt: this.#topLevelAt,
         alive: !this.#destroyed && this.#authenticated && !this.#ended,
       }),
-      slid: (at) => this.#share({ providerRoundTripAt: maxDefined(this.#shared.providerRoundTripAt, at) }),
+      slid: (at) =>
+        this.#share({ providerRoundTripAt: maxDefined(this.#shared.providerRoundTripAt, at - this.#options.marginMs) }),
       verdict: (strategy, providerReachable, at) => {
         if (this.#strategy === strategy && this.#shared.providerReachable === providerReachable) return;
         this.#share({ strategy, providerReachable, strategyAt: at });

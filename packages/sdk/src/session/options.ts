@@ -22,6 +22,13 @@ export interface SessionManagerOptions {
    * most providers (and the OpenID specs) slide it only on authorization requests.
    */
   refreshExtendsSession?: boolean;
+  /**
+   * How much earlier than its round trip the site dates the provider's session slide.
+   * Providers keep expiry in whole seconds (oidc-provider counts from the floor of its
+   * clock), so their deadline can fall up to a second before `request + idle timeout`;
+   * without the margin "Continue" could arrive just after the session is gone. Default 1.
+   */
+  deadlineMarginSeconds?: number;
   /** Input events that count as activity. */
   activityEvents?: readonly string[];
   /** The least time between two "is the session still there?" checks on focus. Default 30. */
@@ -41,6 +48,7 @@ export interface SessionManagerOptions {
 
 export interface ResolvedOptions extends TimingOptions {
   refreshExtendsSession: boolean;
+  marginMs: number;
   activityEvents: readonly string[];
   focusCheckThrottleMs: number;
   probeProvider: boolean;
@@ -73,6 +81,7 @@ export function resolveOptions(options: SessionManagerOptions): ResolvedOptions 
     warnBeforeMs,
     renewBeforeMs: seconds('renewBeforeExpirySeconds', options.renewBeforeExpirySeconds, 30)!,
     refreshExtendsSession: options.refreshExtendsSession ?? false,
+    marginMs: seconds('deadlineMarginSeconds', options.deadlineMarginSeconds, 1)!,
     activityEvents: options.activityEvents ?? DEFAULT_ACTIVITY_EVENTS,
     focusCheckThrottleMs: seconds('focusCheckThrottleSeconds', options.focusCheckThrottleSeconds, 30)!,
     probeProvider: options.probeProvider ?? true,

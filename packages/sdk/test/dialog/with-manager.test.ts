@@ -13,7 +13,11 @@ describe('<sso-session-dialog> bound to a real session manager', () => {
     const browser = new FakeBrowser();
     const idp = new FakeIdp(browser.clock);
     const client = idp.client();
-    const session = createSessionManager(client, { probeProvider: false, platform: browser.tab().platform });
+    const session = createSessionManager(client, {
+      probeProvider: false,
+      deadlineMarginSeconds: 0,
+      platform: browser.tab().platform,
+    });
     defineSessionDialog();
     const dialog = document.createElement('sso-session-dialog');
     dialog.manager = session;

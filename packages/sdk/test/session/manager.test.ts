@@ -27,7 +27,12 @@ function setup(options: SessionManagerOptions = {}, count = 1, tabOptions: { bro
   for (let i = 0; i < count; i++) {
     const tab = browser.tab(tabOptions);
     const client = idp.client();
-    const session = createSessionManager(client, { probeProvider: false, ...options, platform: tab.platform });
+    const session = createSessionManager(client, {
+      probeProvider: false,
+      deadlineMarginSeconds: 0,
+      ...options,
+      platform: tab.platform,
+    });
     managers.push(session);
     tabs.push({ tab, client, session });
   }
@@ -53,6 +58,14 @@ describe('session view', () => {
     expect(a.session.getSnapshot().events.at(-1)).toMatchObject({ type: 'signed_in' });
   });
 
+  it('dates the provider’s slide a second early by default, so its whole-second expiry is never overstated', async () => {
+    const { clock, a } = setup({ deadlineMarginSeconds: undefined });
+    await flush();
+    const t0 = clock.now;
+    a.client.tokens('redirect');
+    expect(a.session.getSnapshot()).toMatchObject({ lastProviderRoundTripAt: t0 - 1000, ssoIdleDeadline: t0 - 1000 + 300_000 });
+  });
+
   it('starts from the cache when the tab opens signed in', async () => {
     const browser = new FakeBrowser();
     const idp = new FakeIdp(browser.clock);
@@ -60,7 +73,11 @@ describe('session view', () => {
     client.authenticated = true;
     const iat = Math.floor(browser.clock.now / 1000) - 100;
     client.claims = { iat, exp: iat + 150 };
-    const session = createSessionManager(client, { probeProvider: false, platform: browser.tab().platform });
+    const session = createSessionManager(client, {
+      probeProvider: false,
+      deadlineMarginSeconds: 0,
+      platform: browser.tab().platform,
+    });
     managers.push(session);
     await flush();
     expect(session.getSnapshot()).toMatchObject({
@@ -80,7 +97,11 @@ describe('session view', () => {
     client.authenticated = true;
     const now = Math.floor(clock.now / 1000);
     client.claims = { iat: now, exp: now + 150, auth_time: now };
-    const next = createSessionManager(client, { probeProvider: false, platform: browser.tab().platform });
+    const next = createSessionManager(client, {
+      probeProvider: false,
+      deadlineMarginSeconds: 0,
+      platform: browser.tab().platform,
+    });
     managers.push(next);
     await flush();
     expect(next.getSnapshot()).toMatchObject({
@@ -390,7 +411,11 @@ describe('tabs', () => {
     const client = idp.client();
     client.authenticated = true;
     client.claims = { iat: Math.floor(clock.now / 1000), exp: Math.floor(clock.now / 1000) + 150 };
-    const late = createSessionManager(client, { probeProvider: false, platform: browser.tab().platform });
+    const late = createSessionManager(client, {
+      probeProvider: false,
+      deadlineMarginSeconds: 0,
+      platform: browser.tab().platform,
+    });
     managers.push(late);
     await flush();
     expect(late.getSnapshot()).toMatchObject({
