@@ -12,10 +12,18 @@ export function runIframe(request: NavigationRequest): Promise<URLSearchParams> 
   frame.setAttribute('tabindex', '-1');
   frame.title = 'Silent authentication';
   frame.style.cssText = 'display:none;width:0;height:0;border:0';
+  // Telling "never loaded" from "loaded but never answered" (framing refused, page stuck) is
+  // all a cross-origin frame lets us know.
+  let loaded = false;
+  frame.addEventListener('load', () => {
+    loaded = true;
+  });
   const result = awaitAuthorizationMessage(
     request,
     () => frame.contentWindow,
     () => frame.remove(),
+    undefined,
+    () => (loaded ? 'the frame loaded but sent no response: framing refused or the page is stuck' : 'the frame never loaded'),
   );
   frame.src = request.url;
   document.body.appendChild(frame);

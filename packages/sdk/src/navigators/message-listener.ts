@@ -7,12 +7,14 @@ import { readAuthorizationMessage } from '../protocol/message.js';
  * the timer and whatever `cleanup` removes (the iframe, the popup), on success, error and
  * timeout alike. Messages from another origin or window, and malformed data, are ignored
  * without throwing; a message from our window with another `state` fails with `state_mismatch`.
+ * `watch` may fail the wait early (a closed popup); `reason` says what a timeout looked like.
  */
 export function awaitAuthorizationMessage(
   request: NavigationRequest,
   source: () => unknown,
   cleanup: () => void,
   watch?: (fail: (error: SsoError) => void) => () => void,
+  reason: () => string = () => 'no response',
 ): Promise<URLSearchParams> {
   return new Promise((resolve, reject) => {
     let stopWatching: (() => void) | undefined;
@@ -41,7 +43,7 @@ export function awaitAuthorizationMessage(
       }
     };
     const timer = setTimeout(
-      () => finish(() => reject(new SsoError('timeout', 'The provider did not answer in time (frame blocked or no response)'))),
+      () => finish(() => reject(new SsoError('timeout', `The provider did not answer in time (${reason()})`))),
       request.timeoutMs,
     );
     globalThis.addEventListener('message', onMessage);

@@ -53,7 +53,10 @@ describe('hidden iframe navigator', () => {
     await Promise.resolve();
     expect(settled).not.toHaveBeenCalled();
     vi.advanceTimersByTime(5000);
-    await expect(pending).rejects.toMatchObject({ code: 'timeout' });
+    await expect(pending).rejects.toMatchObject({
+      code: 'timeout',
+      message: expect.stringMatching(/frame (loaded|never loaded)/),
+    });
     expect(document.querySelectorAll('iframe')).toHaveLength(0);
     expect(vi.getTimerCount()).toBe(0);
   });
