@@ -1,7 +1,7 @@
-// `npm run bench` (add `-- --quick` for a fast check, `-- --size-only` to skip the browser):
-// measures bundle sizes and the runtime figures in one run, prints a markdown table and writes
-// bench/results/latest.json.
-import { mkdir, writeFile } from 'node:fs/promises';
+// `npm run bench` (add `-- --quick` for a fast check, `-- --size-only` to skip the browser,
+// `-- --readme` to also paste the table into bench/README.md): measures bundle sizes and the
+// runtime figures in one run, prints a markdown table and writes bench/results/latest.json.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, platform, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { renderMarkdown } from './report.mjs';
@@ -49,5 +49,18 @@ if (args.has('--size-only')) {
 const result = { meta, size, runtime };
 await mkdir(resultsDir, { recursive: true });
 await writeFile(`${resultsDir}latest.json`, `${JSON.stringify(result, null, 2)}\n`);
-process.stdout.write(renderMarkdown(result));
+const markdown = renderMarkdown(result);
+process.stdout.write(markdown);
 console.error(`[bench] wrote ${resultsDir}latest.json`);
+
+if (args.has('--readme')) {
+  const readme = fileURLToPath(new URL('../README.md', import.meta.url));
+  const text = await readFile(readme, 'utf8');
+  const start = '<!-- bench:start -->';
+  const end = '<!-- bench:end -->';
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`README.md has no ${start} … ${end} section`);
+  await writeFile(readme, `${text.slice(0, from + start.length)}\n${markdown}${text.slice(to)}`);
+  console.error('[bench] updated README.md');
+}
