@@ -86,7 +86,13 @@ export function decodeJwt(token: string): Record<string, unknown> {
 export interface SecurityStack extends Stack {
   faults: FaultSwitch;
   evil: LoopbackServer;
+  /** Every console line of every page and frame: must never hold a token. */
+  console: string[];
 }
+
+/** Console lines that look like they carry a JWT, a refresh token or an authorization code. */
+export const tokenLines = (lines: string[]) =>
+  lines.filter((line) => /eyJ[\w-]{8,}|refresh_token=|code_verifier|[?&]code=/.test(line));
 
 export async function startSecurityStack(
   thirdPartyCookies: boolean,
@@ -102,10 +108,13 @@ export async function startSecurityStack(
     throw error;
   }
   await stack.browser.context.addInitScript(PROBE);
+  const console: string[] = [];
+  stack.browser.context.on('console', (message) => console.push(message.text()));
   return {
     ...stack,
     faults,
     evil,
+    console,
     async close() {
       faults.clear();
       await stack.close();

@@ -89,6 +89,7 @@ export const ROWS: Record<string, Row> = {
   D4: {
     case: 'the response is lost after the OP rotated',
     must: 'never resend the same refresh token blindly; typed network error',
+    note: 'The SDK sends a refresh once per call and keeps the token (the session) on `network`/`timeout`; the caller decides whether to try again. Observed: when the connection drops before any byte of the answer, Chromium itself resends the POST once on a reused keep-alive connection, which a provider with strict reuse detection treats as reuse (the grant is revoked, the next refresh is `invalid_grant`). No fetch option prevents it; providers should allow a short reuse interval.',
   },
   D5: { case: 'refreshed ID token with a different iss/sub/aud/azp', must: 'reject; end the session' },
   D6: { case: 'no refresh token issued', must: 'missing_refresh_token or the iframe; never refresh_token=undefined' },

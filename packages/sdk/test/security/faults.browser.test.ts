@@ -10,6 +10,7 @@ import {
   rewriteBody,
   type SecurityStack,
   startSecurityStack,
+  tokenLines,
   traces,
 } from './browser.js';
 import { figure, securitySuite } from './cases.js';
@@ -25,6 +26,7 @@ describe('(b, d, f) provider and network faults in Chromium against the dev IdP,
     stack = await startSecurityStack(false, { idTokenSeconds: LIFETIME, accessTokenSeconds: LIFETIME });
   });
   afterEach(async () => {
+    expect(tokenLines(stack.console)).toEqual([]);
     stack.faults.clear();
     await stack.browser.context.setOffline(false);
     for (const p of pages.splice(0)) await p.close();

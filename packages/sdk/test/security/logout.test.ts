@@ -66,6 +66,23 @@ describe('(g) redirects and logout', () => {
     },
   );
 
+  securityCase('G1', 'logout never navigates to a foreign returnTo when the provider has no end_session_endpoint', async () => {
+    for (const returnTo of EVIL_TARGETS) {
+      const w = armed();
+      delete w.op.metadata.end_session_endpoint;
+      await w.login();
+      await w.client.logout({ logoutParams: { returnTo } }).catch(() => {});
+      expect(await w.client.isAuthenticated()).toBe(false);
+      for (const url of w.tab.navigations.slice(1)) expect(new URL(url, APP).origin, JSON.stringify(returnTo)).toBe(APP);
+    }
+    // A same-origin returnTo is still honoured.
+    const w = armed();
+    delete w.op.metadata.end_session_endpoint;
+    await w.login();
+    await w.client.logout({ logoutParams: { returnTo: `${APP}/bye` } });
+    expect(w.tab.navigations.at(-1)).toBe(`${APP}/bye`);
+  });
+
   securityCase('G3', "logout clears every tab's tokens before navigating; id_token_hint is this issuer's ID token", async () => {
     for (const cacheLocation of ['memory', 'localstorage'] as const) {
       const w = armed({ cacheLocation });

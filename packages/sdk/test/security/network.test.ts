@@ -34,6 +34,45 @@ describe('(f) network faults', () => {
     },
   );
 
+  securityCase(
+    ['F1', 'B11'],
+    'a token response whose body starts but never ends times out with `timeout`, nothing stored',
+    async () => {
+      const w = armed({ httpTimeoutInSeconds: 5 });
+      const login = await startLogin(w);
+      w.tab.url = w.op.callbackUrl(login.url);
+      w.op.nextTokenResponse = () =>
+        new Response(
+          new ReadableStream({
+            start(c) {
+              c.enqueue(new TextEncoder().encode('{"access_token":'));
+            },
+          }),
+          { status: 200, headers: { 'content-type': 'application/json' } },
+        );
+      const pending = w.client.handleRedirectCallback();
+      for (let i = 0; i < 5; i++) await settle();
+      w.browser.advance(5_000);
+      await expectCode(pending, 'timeout', w.wire);
+      expect(w.wire.tokenRequests).toHaveLength(1);
+      await expectNothingKept(w);
+    },
+  );
+
+  securityCase('F1', 'an aborted token request is `timeout`, never retried, nothing stored', async () => {
+    const w = armed();
+    const login = await startLogin(w);
+    w.tab.url = w.op.callbackUrl(login.url);
+    let calls = 0;
+    w.tab.fetch = async () => {
+      calls++;
+      throw new DOMException('The user aborted a request.', 'AbortError');
+    };
+    await expectCode(w.client.handleRedirectCallback(), 'timeout', w.wire);
+    expect(calls).toBe(1);
+    await expectNothingKept(w);
+  });
+
   securityCase('F2', 'a 5xx or HTML answer to the code exchange is a typed error with the status; nothing stored', async () => {
     for (const [status, body, code] of [
       [502, '<html>Bad gateway</html>', 'server_error'],

@@ -1,7 +1,16 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { appReady, signIn } from '../browser/harness.js';
-import { type AppWindow, CLEAN, decodeJwt, leftovers, openApp, type SecurityStack, startSecurityStack } from './browser.js';
+import {
+  type AppWindow,
+  CLEAN,
+  decodeJwt,
+  leftovers,
+  openApp,
+  type SecurityStack,
+  startSecurityStack,
+  tokenLines,
+} from './browser.js';
 import { figure, securitySuite } from './cases.js';
 
 const securityCase = securitySuite(import.meta.url, 'chromium');
@@ -82,6 +91,7 @@ describe('(d) the rotation race in Chromium against the dev IdP (rotation with r
       // The grant is still alive at the IdP: no reuse was detected.
       expect(await stack.idp.listSessions()).toHaveLength(1);
       for (const tab of tabs) expect(await leftovers(tab)).toEqual(CLEAN);
+      expect(tokenLines(stack.console)).toEqual([]);
       for (const tab of tabs) await tab.close();
     },
     120_000,

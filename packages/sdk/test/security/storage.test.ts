@@ -80,6 +80,19 @@ describe('(e) storage', () => {
     for (const [key] of foreign) expect(w.browser.local.getItem(key)).not.toBeNull();
   });
 
+  securityCase('E2', 'an entry of another audience or scope planted under this key is ignored and removed', async () => {
+    for (const change of [{ audience: 'https://other-api.example' }, { scope: 'openid admin' }]) {
+      const w = armed({ cacheLocation: 'localstorage' });
+      await w.login();
+      const [tokenKey] = w.browser.local.keys().filter((k) => !k.includes('@@user@@'));
+      const good = JSON.parse(w.browser.local.getItem(tokenKey as string) as string);
+      w.browser.local.setItem(tokenKey as string, JSON.stringify({ ...good, ...change }));
+      const fresh = w.openTab({ cacheLocation: 'localstorage' });
+      expect(await fresh.client.getTokenSilently({ cacheMode: 'cache-only' })).toBeUndefined();
+      expect(w.browser.local.getItem(tokenKey as string)).toBeNull();
+    }
+  });
+
   securityCase('E3', 'QuotaExceededError on write falls back to memory and tokens are still served', async () => {
     const w = armed({ cacheLocation: 'localstorage' });
     w.browser.local.failWrites = true;
