@@ -1,4 +1,5 @@
 import { type SsoClient, sameOriginPath } from 'sso-spa';
+import type { SessionDialogElement } from 'sso-spa/dialog';
 import { SsoProvider, useSso, withAuthenticationRequired } from 'sso-spa-react';
 import type { DemoConfig } from './config.js';
 import { ApiPage } from './pages/ApiPage.js';

@@ -2,7 +2,7 @@ import { useCallback, useSyncExternalStore } from 'react';
 
 /** Anything with the headless session API of `sso-spa/session`. */
 export interface SessionSource<Snapshot> {
-  subscribe(listener: (snapshot: Snapshot) => void): () => void;
+  subscribe(listener: () => void): () => void;
   getSnapshot(): Snapshot;
 }
 

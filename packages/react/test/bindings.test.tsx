@@ -204,7 +204,9 @@ describe('useSessionState', () => {
       getSnapshot: () => snapshot,
       subscribe: (listener: () => void) => {
         listeners.add(listener);
-        return () => listeners.delete(listener);
+        return () => {
+          listeners.delete(listener);
+        };
       },
     };
     render(<SessionStatus manager={manager} />);
