@@ -287,4 +287,139 @@ describe('(b, d, f) provider and network faults in Chromium against the dev IdP,
       }
     },
   );
+
+  securityCase(
+    'C6',
+    'consent_required, interaction_required, login_required from the iframe: typed, never an interactive redirect',
+    async () => {
+      const p = await openApp(stack, '/');
+      pages.push(p);
+      const appOrigin = stack.app.origin;
+      for (const error of ['consent_required', 'interaction_required', 'login_required']) {
+        stack.faults.fault = (req, res, idp) => {
+          const url = new URL(req.url ?? '/', idp.issuer);
+          if (url.pathname !== '/authorize' || url.searchParams.get('prompt') !== 'none') return false;
+          const response = { error, error_description: 'needs the user', state: url.searchParams.get('state'), iss: idp.issuer };
+          res.writeHead(200, { 'content-type': 'text/html' });
+          res.end(
+            `<script>parent.postMessage(${JSON.stringify({ type: 'authorization_response', response })}, ${JSON.stringify(appOrigin)});</script>`,
+          );
+          return true;
+        };
+        const from = stack.faults.log.length;
+        const out = await p.evaluate(async () => {
+          const w = window as unknown as AppWindow;
+          const client = w.makeClient();
+          const silent = await w.__settle(client.getTokenSilently());
+          const check = await w.__settle(client.checkSession());
+          return { silent: silent.error, check: check.error, href: location.href };
+        });
+        expect(out.silent, error).toMatchObject({ code: error, error, tokenish: false });
+        expect(out.check, error).toBeUndefined();
+        expect(out.href).toBe(`${appOrigin}/`);
+        const authorize = stack.faults.log.slice(from).filter((r) => r.path === '/authorize');
+        expect(authorize.map((r) => r.query.get('prompt'))).toEqual(['none', 'none']);
+        expect(stack.faults.tokenRequests(from)).toEqual([]);
+        expect(await leftovers(p)).toEqual(CLEAN);
+      }
+    },
+  );
+
+  securityCase(
+    'D5',
+    'a refresh answer whose ID token (signed by the IdP key) names another user is rejected and ends the session everywhere',
+    async () => {
+      for (const claims of [{ sub: 'mallory' }, { iss: 'http://evil.localhost/' }]) {
+        const p = await signedIn();
+        const other = await openApp(stack, '/');
+        pages.push(other);
+        await other.evaluate((o) => void (window as unknown as AppWindow).makeClient(o), RT);
+        await expired(p);
+        stack.faults.fault = (req, res, idp) => {
+          if (req.method !== 'POST' || !req.url?.startsWith('/oauth/token')) return false;
+          rewriteBody(res, (body) => {
+            const json = JSON.parse(body) as { id_token?: string };
+            return json.id_token
+              ? JSON.stringify({ ...json, id_token: idp.signJwt({ ...decodeJwt(json.id_token), ...claims }) })
+              : body;
+          });
+          return false;
+        };
+        const out = await tryToken(p);
+        stack.faults.clear();
+        const label = JSON.stringify(claims);
+        expect(out.error, label).toMatchObject({ code: 'invalid_id_token', tokenish: false });
+        const state = await p.evaluate(async () => {
+          const w = window as unknown as AppWindow;
+          return {
+            authenticated: await w.client.isAuthenticated(),
+            keys: Object.keys(localStorage).filter((k) => k.startsWith('sso-spa')),
+            signedOut: w.events.filter((e) => e.type === 'signed_out'),
+          };
+        });
+        expect(state, label).toEqual({
+          authenticated: false,
+          keys: [],
+          signedOut: [{ type: 'signed_out', reason: 'invalid_grant', fromOtherTab: false }],
+        });
+        await other.waitForFunction(() => (window as unknown as AppWindow).events.some((e) => e.type === 'signed_out'));
+        expect(await other.evaluate(() => (window as unknown as AppWindow).client.isAuthenticated())).toBe(false);
+      }
+    },
+  );
+
+  securityCase(
+    'D6',
+    'no refresh token issued: missing_refresh_token without any token request; never refresh_token=undefined',
+    async () => {
+      const p = await signedIn({ cacheLocation: 'localstorage' });
+      await p.evaluate(
+        () => void (window as unknown as AppWindow).makeClient({ useRefreshTokens: true, cacheLocation: 'localstorage' }),
+      );
+      await expired(p);
+      const from = stack.faults.log.length;
+      const out = await tryToken(p);
+      expect(out.error).toMatchObject({ code: 'missing_refresh_token', tokenish: false });
+      expect(stack.faults.tokenRequests(from)).toEqual([]);
+      expect(stack.faults.log.slice(from).filter((r) => r.path === '/authorize')).toEqual([]);
+      expect(await leftovers(p)).toEqual(CLEAN);
+    },
+  );
+
+  securityCase(
+    'B11',
+    'token responses rewritten to HTML, an array, or without access_token or id_token: typed, nothing stored',
+    async () => {
+      const rewrites: [string, (json: Record<string, unknown>) => string][] = [
+        ['html', () => '<!doctype html><p>hello</p>'],
+        ['array', (json) => JSON.stringify([json])],
+        ['no access_token', ({ access_token: _a, ...rest }) => JSON.stringify(rest)],
+        ['no id_token', ({ id_token: _i, ...rest }) => JSON.stringify(rest)],
+        ['expires_in text', (json) => JSON.stringify({ ...json, expires_in: 'soon' })],
+      ];
+      for (const [name, rewrite] of rewrites) {
+        stack.faults.fault = (req, res) => {
+          if (req.method !== 'POST' || !req.url?.startsWith('/oauth/token')) return false;
+          rewriteBody(res, (body) => rewrite(JSON.parse(body) as Record<string, unknown>));
+          return false;
+        };
+        const p = await openApp(stack, '/');
+        pages.push(p);
+        await p.evaluate(() => localStorage.clear());
+        await p.evaluate(() =>
+          (window as unknown as AppWindow).makeClient({ cacheLocation: 'localstorage' }).loginWithRedirect(),
+        );
+        await signIn(p);
+        await p.waitForURL(/\/callback\?/);
+        await appReady(p);
+        const out = await p.evaluate(async () => {
+          const w = window as unknown as AppWindow;
+          return (await w.__settle(w.makeClient({ cacheLocation: 'localstorage' }).handleRedirectCallback())).error;
+        });
+        expect(out, name).toMatchObject({ code: 'invalid_response', tokenish: false });
+        const t = await traces(p);
+        expect([...t.local, ...t.session], name).toEqual([]);
+      }
+    },
+  );
 });

@@ -398,4 +398,82 @@ describe('(a, b, e, g) redirects, callbacks and logout in Chromium against the d
       }
     },
   );
+
+  securityCase(
+    'H1',
+    'a device clock 3 hours off: one clock_skew error, nothing stored, no renewal loop; 50 s off is accepted',
+    async () => {
+      for (const [skew, code] of [
+        [3 * 3600_000, 'clock_skew'],
+        [-3 * 3600_000, 'clock_skew'],
+        [50_000, undefined],
+      ] as const) {
+        const p = await stack.browser.context.newPage();
+        pages.push(p);
+        await p.addInitScript((skew) => {
+          const now = Date.now;
+          Date.now = () => now() + skew;
+        }, skew);
+        await openApp(stack, '/', p);
+        const callback = await toCallback(p, { cacheLocation: 'localstorage' });
+        const out = await handle(p, callback, { cacheLocation: 'localstorage' });
+        if (!code) {
+          expect(out.result.error).toBeUndefined();
+          expect(out.user).toBe('alice');
+          await p.evaluate(() => localStorage.clear());
+          continue;
+        }
+        expect(out.result.error, String(skew)).toMatchObject({ code, tokenish: false });
+        expect(out.result.error?.message).toMatch(/clock/);
+        const from = stack.faults.log.length;
+        const silent = await p.evaluate(() => {
+          const w = window as unknown as AppWindow;
+          return w.__settle(w.client.getTokenSilently());
+        });
+        expect(silent.error?.code).toBe(code);
+        // One iframe and one exchange for the one call; nothing retries behind the caller.
+        expect(stack.faults.log.slice(from).filter((r) => r.path === '/authorize')).toHaveLength(1);
+        expect(stack.faults.tokenRequests(from)).toHaveLength(1);
+        const t = await traces(p);
+        expect([...t.local, ...t.session]).toEqual([]);
+        expect(await leftovers(p)).toEqual(CLEAN);
+      }
+    },
+  );
+
+  securityCase(
+    'E3',
+    'localStorage full (QuotaExceededError): the login completes and tokens are served from memory',
+    async () => {
+      const p = await page();
+      const filled = await p.evaluate(() => {
+        localStorage.clear();
+        // Fill to the last byte: big chunks first, then ever smaller ones.
+        let error = 'never full';
+        let i = 0;
+        for (let size = 512 * 1024; size >= 1; size = Math.floor(size / 8)) {
+          try {
+            for (;;) localStorage.setItem(`filler-${i++}`, 'x'.repeat(size));
+          } catch (e) {
+            error = (e as Error).name;
+          }
+        }
+        return error;
+      });
+      expect(filled).toBe('QuotaExceededError');
+      const out = await handle(p, await toCallback(p, { cacheLocation: 'localstorage' }), { cacheLocation: 'localstorage' });
+      expect(out.result.error).toBeUndefined();
+      expect(out.user).toBe('alice');
+      const served = await p.evaluate(async () => {
+        const w = window as unknown as AppWindow;
+        const a = await w.client.getTokenSilently();
+        const b = await w.client.getTokenSilently();
+        const keys = Object.keys(localStorage).filter((k) => k.startsWith('sso-spa'));
+        localStorage.clear();
+        return { same: a === b, keys };
+      });
+      expect(served).toEqual({ same: true, keys: [] });
+      expect(await leftovers(p)).toEqual(CLEAN);
+    },
+  );
 });
