@@ -155,6 +155,17 @@ const PROBE = `(() => {
     timers.delete(id);
     return clear.call(window, id);
   };
+  const every = window.setInterval;
+  const stop = window.clearInterval;
+  window.setInterval = function (...args) {
+    const id = every.apply(window, args);
+    timers.add(id);
+    return id;
+  };
+  window.clearInterval = function (id) {
+    timers.delete(id);
+    return stop.call(window, id);
+  };
   const errors = [];
   add.call(window, 'error', (e) => errors.push(String(e.message)));
   add.call(window, 'unhandledrejection', (e) => errors.push(String(e.reason && e.reason.code || e.reason)));
@@ -215,6 +226,7 @@ export interface AppWindow {
 export interface PageClient {
   checkSession(options?: Record<string, unknown>): Promise<void>;
   loginWithRedirect(options?: Record<string, unknown>): Promise<void>;
+  loginWithPopup(options?: Record<string, unknown>): Promise<void>;
   handleRedirectCallback(url?: string): Promise<{ appState?: unknown; sessionCheck?: string }>;
   getTokenSilently(options?: Record<string, unknown>): Promise<string>;
   getUser(): Promise<{ sub: string } | undefined>;

@@ -344,4 +344,90 @@ describe('(c) silent authentication channel in Chromium against the dev IdP', ()
       expect(other.cached).toBeUndefined();
     },
   );
+
+  /** Waits until the IdP has seen a popup (web_message, not prompt=none) authorization request; returns its state. */
+  async function popupAuthorizeState(from: number, p: Page): Promise<string> {
+    for (;;) {
+      const request = stack.faults.log
+        .slice(from)
+        .find(
+          (r) => r.path === '/authorize' && r.query.get('response_mode') === 'web_message' && r.query.get('prompt') !== 'none',
+        );
+      if (request) return request.query.get('state') ?? '';
+      await p.waitForTimeout(20);
+    }
+  }
+
+  securityCase(
+    ['C1', 'C2'],
+    'popup login under fire: forged messages from a hostile frame are ignored, the popup answer wins',
+    async () => {
+      const p = await page();
+      stack.faults.fault = (req, res, idp, next) => {
+        const url = new URL(req.url ?? '/', idp.issuer);
+        if (url.pathname !== '/authorize' || url.searchParams.get('response_mode') !== 'web_message') return false;
+        if (url.searchParams.get('prompt') === 'none') return false;
+        setTimeout(() => void next(req, res), 1500);
+        return true;
+      };
+      const from = stack.faults.log.length;
+      const popupOpened = p.waitForEvent('popup');
+      const pending = p.evaluate(() => {
+        const w = window as unknown as AppWindow;
+        return w.__settle(w.makeClient().loginWithPopup());
+      });
+      const popup = await popupOpened;
+      const state = await popupAuthorizeState(from, p);
+      await p.evaluate(
+        ({ src }) => {
+          const hostile = document.createElement('iframe');
+          hostile.id = 'hostile';
+          hostile.src = src;
+          document.body.append(hostile);
+        },
+        {
+          src: `${stack.evil.origin}/hostile-frame.html#mode=forge&ms=1200&state=${state}&iss=${encodeURIComponent(stack.idp.issuer)}`,
+        },
+      );
+      // Without an SSO session the popup shows the login page: sign in there.
+      const asked = await Promise.race([
+        popup.waitForSelector('input[name="login"]').then(() => true),
+        pending.then(() => false),
+      ]).catch(() => false);
+      if (asked) {
+        await popup.fill('input[name="login"]', ALICE.email);
+        await popup.fill('input[name="password"]', ALICE.password);
+        await popup.click('button[type="submit"]');
+      }
+      const outcome = await pending;
+      await p.evaluate(() => document.getElementById('hostile')?.remove());
+      expect(outcome.error).toBeUndefined();
+      expect(stack.faults.tokenRequests(from).map((r) => r.status)).toEqual([200]);
+      expect(await p.evaluate(async () => (await (window as unknown as AppWindow).client.getUser())?.sub)).toBeTruthy();
+      expect(popup.isClosed()).toBe(true);
+      expect(await leftovers(p)).toEqual(CLEAN);
+    },
+  );
+
+  securityCase('C4', 'the user closing the login popup: popup_closed, with the listener, timer and poll released', async () => {
+    const p = await page();
+    stack.faults.fault = (req, res, idp) => {
+      const url = new URL(req.url ?? '/', idp.issuer);
+      if (url.pathname !== '/authorize') return false;
+      stack.faults.hung.push(res);
+      return true;
+    };
+    const from = stack.faults.log.length;
+    const popupOpened = p.waitForEvent('popup');
+    const pending = p.evaluate(() => {
+      const w = window as unknown as AppWindow;
+      return w.__settle(w.makeClient().loginWithPopup());
+    });
+    const popup = await popupOpened;
+    await popupAuthorizeState(from, p);
+    await popup.close();
+    const outcome = await pending;
+    expect(outcome.error).toMatchObject({ code: 'popup_closed', tokenish: false });
+    expect(await leftovers(p)).toEqual(CLEAN);
+  });
 });
