@@ -1,6 +1,34 @@
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { beActive, expectSignedIn, expectSignedOut, type Regime, sessionStatus, timings, World, warningDialog } from './world.js';
+
+/** The user chooses "Continue" in the idle warning and waits until the tab is signed in again. */
+async function answerWarning(tab: Page): Promise<void> {
+  await warningDialog(tab).getByRole('button', { name: 'Continue' }).click({ timeout: 5_000 });
+  await expectSignedIn(tab);
+}
+
+/**
+ * Clicks like a person who answers the idle warning when it is in the way: without
+ * third-party cookies it comes up once per idle period even for an active user.
+ */
+async function clickThroughWarnings(tab: Page, target: Locator): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (
+      await warningDialog(tab)
+        .isVisible()
+        .catch(() => false)
+    )
+      await answerWarning(tab);
+    try {
+      await target.click({ timeout: 3_000 });
+      return;
+    } catch {
+      // The warning came up (or the tab was passing through the provider): answer it, retry.
+    }
+  }
+  await target.click({ timeout: 3_000 });
+}
 
 /**
  * The six steps of shared/spec/workflow.md across two real sites and a real provider, in one
@@ -64,6 +92,9 @@ export function defineWorkflow(regime: Regime): void {
       a2 = await world.newTab('A2');
       await a2.goto(`${world.demo.siteA}/`);
       await expectSignedIn(a2);
+      // Back to B just before the logout, so B is signed in and not yet idle when A logs out.
+      await b.goto(`${world.demo.siteB}/`);
+      await expectSignedIn(b);
       await a1.getByRole('button', { name: 'Log out' }).click();
       await a1.waitForURL((url) => url.origin === world.demo.siteA && url.pathname === '/');
       await expectSignedOut(a1);
@@ -96,19 +127,46 @@ export function defineWorkflow(regime: Regime): void {
       await expectSignedIn(a2);
       const formsBefore = world.loginForms.length;
       const statuses = new Set<string>();
+      let continued = 0;
       // Input in the second tab only: activity is shared by every tab of the site.
       const seconds = timings.ssoIdleSeconds * 2.5;
       const started = Date.now();
+      let moves = 0;
       while (Date.now() - started < seconds * 1000) {
-        await beActive(a2, 1);
-        statuses.add((await sessionStatus(a1).textContent()) ?? '');
-        statuses.add((await sessionStatus(a2).textContent()) ?? '');
+        // A tab may be on its way through the provider (top-level continue): input can miss it.
+        await a2.mouse.move(200 + (moves % 10) * 13, 300 + (moves++ % 7) * 11).catch(() => {});
+        for (const tab of [a1, a2]) {
+          if (
+            await warningDialog(tab)
+              .isVisible()
+              .catch(() => false)
+          ) {
+            await answerWarning(tab);
+            continued += 1;
+          }
+          statuses.add(
+            (await sessionStatus(tab)
+              .textContent({ timeout: 1_000 })
+              .catch(() => 'navigating')) ?? '',
+          );
+        }
+        await a2.waitForTimeout(250).catch(() => {});
       }
-      expect([...statuses]).toEqual(['active']);
       expect(world.loginForms).toHaveLength(formsBefore);
+      if (regime.thirdPartyCookies) {
+        // Renewals through the hidden iframe keep sliding the SSO session: no warning at all.
+        expect([...statuses]).toEqual(['active']);
+      } else {
+        // The SSO session cannot be slid silently, and refresh grants do not slide it, so an
+        // active user is asked once per idle period; "Continue" is one top-level prompt=none
+        // round trip through the provider, with no form, back to the same page.
+        expect(continued).toBeGreaterThanOrEqual(1);
+        expect([...statuses].filter((status) => !['active', 'warning', 'navigating'].includes(status))).toEqual([]);
+        expect(await a1.getByTestId('strategy').textContent()).toContain('not reachable silently');
+      }
       // An API call well past several token lifetimes: getTokenSilently hands out a valid token.
-      await a1.goto(`${world.demo.siteA}/api`);
-      await a1.getByTestId('call-api').click();
+      await clickThroughWarnings(a1, a1.getByRole('link', { name: 'External API' }));
+      await clickThroughWarnings(a1, a1.getByTestId('call-api'));
       await expect
         .poll(() =>
           a1
@@ -117,21 +175,14 @@ export function defineWorkflow(regime: Regime): void {
             .catch(() => ''),
         )
         .toContain('"sub": "alice"');
+      // Either way the SSO session at the provider is alive and has slid past its first deadline.
       const sessions = await world.sessions();
-      if (regime.thirdPartyCookies) {
-        // Renewals through the hidden iframe kept sliding the SSO session at the provider.
-        expect(sessions).toHaveLength(1);
-        expect(sessions[0]!.idleExpiresAt * 1000).toBeGreaterThan(started + timings.ssoIdleSeconds * 1000);
-      } else {
-        // Without third-party cookies the provider cannot be reached silently: the app keeps the
-        // user signed in with refresh tokens and says so, and does not claim the SSO session slid.
-        await expect.poll(() => a1.getByTestId('strategy').textContent()).toContain('refresh token');
-        expect(await a1.getByTestId('strategy').textContent()).toContain('not reachable silently');
-      }
+      expect(sessions).toHaveLength(1);
+      expect(sessions[0]!.idleExpiresAt * 1000).toBeGreaterThan(started + timings.ssoIdleSeconds * 1000);
     });
 
     step('4. idle warning, continue: the warning shows in every tab; continuing extends the SSO session', async () => {
-      await a1.goto(`${world.demo.siteA}/`);
+      // Nobody touches either tab from here on.
       await expectSignedIn(a1);
       await warningDialog(a1).waitFor({ timeout: timings.ssoIdleSeconds * 2000 });
       await warningDialog(a2).waitFor({ timeout: 5_000 });

@@ -14,8 +14,16 @@ interface DemoAppProps {
   session: DemoSession;
 }
 
-const ProtectedOrders = withAuthenticationRequired(OrdersPage, { onRedirecting: () => <p className="muted">Signing you in…</p> });
-const ProtectedApi = withAuthenticationRequired(ApiPage, { onRedirecting: () => <p className="muted">Signing you in…</p> });
+const protectedPage = {
+  onRedirecting: () => <p className="muted">Signing you in…</p>,
+  onSessionEnded: () => (
+    <p className="muted" data-testid="session-ended">
+      Your session has ended. Log in to see this page again.
+    </p>
+  ),
+};
+const ProtectedOrders = withAuthenticationRequired(OrdersPage, protectedPage);
+const ProtectedApi = withAuthenticationRequired(ApiPage, protectedPage);
 
 function onRedirectCallback(appState: unknown): void {
   const target = (appState as { targetUrl?: unknown } | undefined)?.targetUrl;

@@ -1,10 +1,16 @@
-import { type ComponentType, type ReactNode, useEffect } from 'react';
+import { type ComponentType, type ReactNode, useEffect, useRef } from 'react';
 import type { RedirectLoginOptions } from 'sso-spa';
 import { useSso } from './useSso.js';
 
 export interface WithAuthenticationRequiredOptions {
   /** Shown while the session is checked and while the browser is sent to log in. */
   onRedirecting?: () => ReactNode;
+  /**
+   * Shown when the session ends while the page is open (idle timeout, logout in another tab,
+   * ended at the provider). The user is not sent to the login form by surprise; the page
+   * offers it. Default: nothing.
+   */
+  onSessionEnded?: () => ReactNode;
   /** Where to come back to; the current path, query and hash by default (deep linking). */
   returnTo?: string | (() => string);
   /** Extra options for the login redirect. */
@@ -20,19 +26,23 @@ export function withAuthenticationRequired<P extends object>(
   Component: ComponentType<P>,
   options: WithAuthenticationRequiredOptions = {},
 ): ComponentType<P> {
-  const { onRedirecting = () => null, returnTo, loginOptions } = options;
+  const { onRedirecting = () => null, onSessionEnded = () => null, returnTo, loginOptions } = options;
   function WithAuthenticationRequired(props: P) {
     const { isLoading, isAuthenticated, loginWithRedirect } = useSso();
+    const wasAuthenticated = useRef(false);
+    if (isAuthenticated) wasAuthenticated.current = true;
+    const ended = wasAuthenticated.current && !isAuthenticated;
     useEffect(() => {
-      if (isLoading || isAuthenticated) return;
+      if (isLoading || isAuthenticated || ended) return;
       const targetUrl =
         typeof returnTo === 'function'
           ? returnTo()
           : (returnTo ?? `${window.location.pathname}${window.location.search}${window.location.hash}`);
       const appState = { ...((loginOptions?.appState as object | undefined) ?? {}), targetUrl };
       void loginWithRedirect({ ...loginOptions, appState });
-    }, [isLoading, isAuthenticated, loginWithRedirect]);
-    return isAuthenticated ? <Component {...props} /> : <>{onRedirecting()}</>;
+    }, [isLoading, isAuthenticated, ended, loginWithRedirect]);
+    if (isAuthenticated) return <Component {...props} />;
+    return ended ? onSessionEnded() : onRedirecting();
   }
   WithAuthenticationRequired.displayName = `withAuthenticationRequired(${Component.displayName ?? Component.name ?? 'Component'})`;
   return WithAuthenticationRequired;

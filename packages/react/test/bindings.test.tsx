@@ -164,6 +164,20 @@ describe('withAuthenticationRequired', () => {
     expect(screen.getByText('redirecting')).toBeTruthy();
   });
 
+  it('does not send the user to the login form when the session ends while the page is open', async () => {
+    const { client, signOutElsewhere } = fakeClient({ signedIn: true });
+    const Page = withAuthenticationRequired(() => <p>orders page</p>, { onSessionEnded: () => <p>session ended</p> });
+    render(
+      <SsoProvider client={client}>
+        <Page />
+      </SsoProvider>,
+    );
+    await screen.findByText('orders page');
+    act(() => signOutElsewhere());
+    await screen.findByText('session ended');
+    expect(client.loginWithRedirect).not.toHaveBeenCalled();
+  });
+
   it('renders the page for a signed-in user', async () => {
     const { client } = fakeClient({ signedIn: true });
     render(
