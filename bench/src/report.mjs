@@ -19,6 +19,15 @@ const table = (head, rows) =>
     ...rows.map((r) => `| ${r.join(' | ')} |`),
   ].join('\n');
 
+/**
+ * Median, min and max cells, each with its ratio to the best peer's figure of the same kind
+ * (the best peer median for the median, and so on).
+ */
+function statCells(rows, pick, format, higherIsBetter = false) {
+  const best = Object.fromEntries(['median', 'min', 'max'].map((k) => [k, bestPeer(rows, (r) => pick(r)?.[k], higherIsBetter)]));
+  return (row) => ['median', 'min', 'max'].map((k) => cell(format(pick(row)[k]), pick(row)[k], best[k]));
+}
+
 function sizeSection(size) {
   const typical = size.filter((r) => r.group === 'typical');
   const best = {
@@ -54,26 +63,20 @@ function sizeSection(size) {
 function runtimeSection(rt) {
   const out = [];
   if (rt.throughput?.length) {
-    const best = bestPeer(rt.throughput, (r) => r.opsPerSecond?.median, true);
+    const cells = statCells(rt.throughput, (r) => r.opsPerSecond, int, true);
     out.push(
       '### getTokenSilently cache hits (ops/s; ratio to the best peer, higher is better)',
       '',
       table(
         ['SDK', 'median', 'min', 'max', 'rounds'],
-        rt.throughput.map((r) => [
-          label(r),
-          cell(int(r.opsPerSecond.median), r.opsPerSecond.median, best),
-          int(r.opsPerSecond.min),
-          int(r.opsPerSecond.max),
-          String(r.opsPerSecond.n),
-        ]),
+        rt.throughput.map((r) => [label(r), ...cells(r), String(r.opsPerSecond.n)]),
       ),
     );
   }
   for (const via of ['iframe', 'refresh']) {
     const rows = (rt.renewal ?? []).filter((r) => r.via === via);
     if (!rows.length) continue;
-    const best = bestPeer(rows, (r) => r.ms.median);
+    const cells = statCells(rows, (r) => r.ms, ms);
     const how = via === 'iframe' ? 'through the hidden iframe (prompt=none)' : 'through a refresh token';
     out.push(
       '',
@@ -81,7 +84,7 @@ function runtimeSection(rt) {
       '',
       table(
         ['SDK', 'median', 'min', 'max', 'runs'],
-        rows.map((r) => [label(r), cell(ms(r.ms.median), r.ms.median, best), ms(r.ms.min), ms(r.ms.max), String(r.ms.n)]),
+        rows.map((r) => [label(r), ...cells(r), String(r.ms.n)]),
       ),
     );
   }
@@ -94,25 +97,31 @@ function runtimeSection(rt) {
     const rows = [];
     for (const mode of ['refresh', 'iframe']) {
       const group = rt.tabs.filter((r) => r.mode === mode);
-      const best = bestPeer(group, (r) => r.requests.median);
+      const best = {
+        all: bestPeer(group, (r) => r.requests.median),
+        token: bestPeer(group, (r) => r.tokenRequests.median),
+        authorize: bestPeer(group, (r) => r.authorizeRequests.median),
+      };
+      const count = (n) => (Number.isInteger(n) ? String(n) : ms(n));
       for (const r of group) {
         rows.push([
           label(r),
           mode === 'refresh' ? 'refresh token' : 'iframe',
           `${r.tabs} × ${r.calls}`,
-          cell(ms(r.requests.median), r.requests.median, best),
-          `${ms(r.tokenRequests.median)} / ${ms(r.authorizeRequests.median)}`,
+          cell(count(r.requests.median), r.requests.median, best.all),
+          cell(count(r.tokenRequests.median), r.tokenRequests.median, best.token),
+          cell(count(r.authorizeRequests.median), r.authorizeRequests.median, best.authorize),
           String(r.requests.n),
           r.failedCalls ? `${r.failedCalls} (${r.failures.join('; ')})` : '0',
         ]);
       }
     }
-    out.push(table(['SDK', 'renewal', 'tabs × calls', 'requests', 'token / authorize', 'rounds', 'failed calls'], rows));
+    out.push(table(['SDK', 'renewal', 'tabs × calls', 'requests', '/oauth/token', '/authorize', 'rounds', 'failed calls'], rows));
   }
   for (const storage of ['default', 'localstorage']) {
     const rows = (rt.reload ?? []).filter((r) => (r.storage ?? 'default') === storage);
     if (!rows.length) continue;
-    const best = bestPeer(rows, (r) => r.ms.median);
+    const cells = statCells(rows, (r) => r.ms, ms);
     const how =
       storage === 'default'
         ? 'each SDK with its default storage (memory for sso-spa and auth0-spa-js, so a silent iframe check; sessionStorage for oidc-client-ts)'
@@ -123,7 +132,7 @@ function runtimeSection(rt) {
       '',
       table(
         ['SDK', 'median', 'min', 'max', 'reloads'],
-        rows.map((r) => [label(r), cell(ms(r.ms.median), r.ms.median, best), ms(r.ms.min), ms(r.ms.max), String(r.ms.n)]),
+        rows.map((r) => [label(r), ...cells(r), String(r.ms.n)]),
       ),
     );
   }

@@ -64,3 +64,6 @@ if (args.has('--readme')) {
   await writeFile(readme, `${text.slice(0, from + start.length)}\n${markdown}${text.slice(to)}`);
   console.error('[bench] updated README.md');
 }
+
+if (process.env.BENCH_DEBUG)
+  setTimeout(() => console.error('[bench] still alive:', process.getActiveResourcesInfo()), 2000).unref();

@@ -1,11 +1,11 @@
-// The runtime benchmarks, in Chromium against dev IdPs on idp.localhost: a "long" one (2-minute
+// The runtime benchmarks, in Chromium against dev IdPs: a "long" one on idp.localhost (2-minute
 // tokens: cache hits, renewal latency, reload) and, for the tabs test, short-lived ones whose
 // tokens go stale, in the SDK's own view, 4 seconds after they are issued. auth0-spa-js's
 // getTokenSilently treats a token as stale 60 s before it expires (the `60` that
-// `_getEntryFromCache` passes to its cache manager), so its short IdP issues 64-second tokens. Every SDK page is a
-// separate site (`<name>.localhost`), cross-site from the IdP; third-party cookies are allowed so
-// the hidden-iframe renewals can reach the IdP's session cookie. Everything listens on 127.0.0.1
-// on ephemeral ports and is stopped at the end, also on failure.
+// `_getEntryFromCache` passes to its cache manager), so its short IdP issues 64-second tokens.
+// Every SDK page is a separate site (`<name>.localhost`), cross-site from the IdP; third-party
+// cookies are allowed so the hidden-iframe renewals can reach the IdP's session cookie.
+// Everything listens on 127.0.0.1 on ephemeral ports and is stopped at the end, also on failure.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -231,6 +231,16 @@ async function signIn(tab, origin) {
   throw new Error(`sign-in did not complete on ${origin} (now at ${new URL(tab.url()).origin}${new URL(tab.url()).pathname})`);
 }
 
+/** Every in-page operation is bounded: an SDK that never answers fails its row instead of hanging the run. */
+const STEP_TIMEOUT_MS = 30_000;
+function inPage(tab, fn, arg) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${STEP_TIMEOUT_MS / 1000} s`)), STEP_TIMEOUT_MS);
+  });
+  return Promise.race([tab.evaluate(fn, arg), timeout]).finally(() => clearTimeout(timer));
+}
+
 const errorText = (error) =>
   String(error?.message ?? error)
     .split('\n')[0]
@@ -258,10 +268,7 @@ export async function runRuntime({ createDevIdp, quick }) {
     cleanup.push(() => server.close());
     const origin = (host) => `http://${host}:${server.port}`;
     Object.assign(idps, await startIdps(createDevIdp, sites, server.port));
-    cleanup.push(
-      () => idps.long.close(),
-      () => idps.short.close(),
-    );
+    for (const idp of Object.values(idps)) cleanup.push(() => idp.close());
 
     const browser = await launchChromium({ thirdPartyCookies: true });
     cleanup.push(() => browser.close());
@@ -298,10 +305,11 @@ export async function runRuntime({ createDevIdp, quick }) {
     result.reload = await reloadPhase(context, ready, origin, s, errors);
     result.tabs = await tabsPhase(context, ready, origin, idps, s, errors);
   } finally {
-    for (const stop of cleanup.reverse())
+    for (const stop of cleanup.reverse()) {
       await Promise.resolve()
         .then(stop)
-        .catch(() => {});
+        .catch((error) => log('cleanup failed:', errorText(error)));
+    }
   }
   return result;
 }
@@ -316,7 +324,7 @@ async function throughputPhase(sdks, tabs, s, errors) {
     for (const sdk of order) {
       if (!samples[sdk.id]) continue;
       try {
-        const { ops, ms } = await tabs[sdk.id].evaluate(([d, m]) => window.bench.throughput(d, m), [s.throughputMs, s.maxOps]);
+        const { ops, ms } = await inPage(tabs[sdk.id], ([d, m]) => window.bench.throughput(d, m), [s.throughputMs, s.maxOps]);
         samples[sdk.id].push((ops / ms) * 1000);
       } catch (error) {
         errors.push({ sdk: sdk.id, phase: 'throughput', error: errorText(error) });
@@ -341,7 +349,7 @@ async function renewalPhase(sdks, tabs, s, errors) {
       for (const sdk of order) {
         if (!samples[sdk.id]) continue;
         try {
-          const ms = await tabs[sdk.id].evaluate((v) => window.bench.renew(v), via);
+          const ms = await inPage(tabs[sdk.id], (v) => window.bench.renew(v), via);
           if (run >= 0) samples[sdk.id].push(ms);
         } catch (error) {
           errors.push({ sdk: sdk.id, phase: `renewal-${via}`, error: errorText(error) });
@@ -446,18 +454,25 @@ async function tabsPhase(context, sdks, origin, idps, s, errors) {
           if (!entry) continue;
           const idp = idps[`short${sdk.staleMarginSeconds + SHORT_TOKEN_SECONDS}`];
           counting = { token: 0, authorize: 0, idpOrigin: new URL(idp.issuer).origin };
-          // Wait until no tab has a usable cached token, as each SDK sees it (cacheMode 'cache-only').
-          const deadline = Date.now() + (sdk.staleMarginSeconds + SHORT_TOKEN_SECONDS + 10) * 1000;
-          while (Date.now() < deadline) {
-            const cached = await Promise.all(entry.tabs.map((tab) => tab.evaluate(() => window.bench.cached())));
-            if (!cached.some(Boolean)) break;
-            await sleep(200);
+          try {
+            // Wait until no tab has a usable cached token, as each SDK sees it (cacheMode 'cache-only').
+            const deadline = Date.now() + (sdk.staleMarginSeconds + SHORT_TOKEN_SECONDS + 10) * 1000;
+            for (;;) {
+              const cached = await Promise.all(entry.tabs.map((tab) => inPage(tab, () => window.bench.cached())));
+              if (!cached.some(Boolean)) break;
+              if (Date.now() > deadline) throw new Error('the cached tokens never went stale');
+              await sleep(200);
+            }
+            const results = await Promise.all(entry.tabs.map((tab) => inPage(tab, (m) => window.bench.concurrent(m), s.calls)));
+            // Requests still in flight when the last call resolved are counted too.
+            await sleep(250);
+            entry.counts.push({ token: counting.token, authorize: counting.authorize });
+            entry.failed.push(...results.flatMap((r) => r.failed));
+          } catch (error) {
+            errors.push({ sdk: sdk.id, phase: `tabs-${mode}`, error: errorText(error) });
+            for (const tab of entry.tabs) await tab.close();
+            delete tabsOf[sdk.id];
           }
-          const results = await Promise.all(entry.tabs.map((tab) => tab.evaluate((m) => window.bench.concurrent(m), s.calls)));
-          // Requests still in flight when the last call resolved are counted too.
-          await sleep(250);
-          entry.counts.push({ token: counting.token, authorize: counting.authorize });
-          entry.failed.push(...results.flatMap((r) => r.failed));
           counting = undefined;
         }
       }

@@ -62,9 +62,9 @@ describe('the markdown report', () => {
       errors: [{ sdk: 'oidc-client-ts', phase: 'renewal-refresh', error: 'no refresh token' }],
     };
     const md = renderMarkdown({ meta, size, runtime });
-    expect(md).toContain('| **sso-spa** | 3,000 (2.00×) | 2,000 | 4,000 | 3 |');
-    expect(md).toContain('| **sso-spa** | 20.0 (0.50×) | 10.0 | 30.0 | 15 |');
-    expect(md).toContain('| oidc-client-ts | 80.0 (2.00×) | 70.0 | 90.0 | 15 |');
+    expect(md).toContain('| **sso-spa** | 3,000 (2.00×) | 2,000 (2.00×) | 4,000 (2.00×) | 3 |');
+    expect(md).toContain('| **sso-spa** | 20.0 (0.50×) | 10.0 (0.33×) | 30.0 (0.60×) | 15 |');
+    expect(md).toContain('| oidc-client-ts | 80.0 (2.00×) | 70.0 (2.33×) | 90.0 (1.80×) | 15 |');
     expect(md).toContain('- oidc-client-ts renewal-refresh: no refresh token');
   });
 });
