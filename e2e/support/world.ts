@@ -6,8 +6,8 @@ import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 
 /** The workflow's figures, compressed so that the whole suite runs in about a minute. */
-// A 4 s warning leaves room for a top-level "Continue" on a loaded 2-core machine.
-export const timings: DemoTimings = { ssoIdleSeconds: 10, ssoAbsoluteSeconds: 3600, tokenSeconds: 5, warnBeforeSeconds: 4 };
+// A 5 s warning leaves room for a top-level "Continue" on a loaded 2-core machine.
+export const timings: DemoTimings = { ssoIdleSeconds: 12, ssoAbsoluteSeconds: 3600, tokenSeconds: 5, warnBeforeSeconds: 5 };
 
 export interface Regime {
   label: string;
@@ -120,12 +120,4 @@ export async function expectSignedIn(page: Page, name = 'Alice Liddell'): Promis
 
 export async function expectSignedOut(page: Page, timeout = 20_000): Promise<void> {
   await expect.poll(() => page.getByTestId('signed-out').isVisible(), { timeout }).toBe(true);
-}
-
-/** Real input: what the SDK counts as a present user. */
-export async function beActive(page: Page, seconds: number): Promise<void> {
-  for (let i = 0; i < seconds * 2; i++) {
-    await page.mouse.move(200 + (i % 10) * 13, 300 + (i % 7) * 11);
-    await page.waitForTimeout(500);
-  }
 }
