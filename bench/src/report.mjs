@@ -122,6 +122,7 @@ function runtimeSection(rt) {
     const rows = (rt.reload ?? []).filter((r) => (r.storage ?? 'default') === storage);
     if (!rows.length) continue;
     const cells = statCells(rows, (r) => r.ms, ms);
+    const bestRequests = bestPeer(rows, (r) => r.idpRequests?.median);
     const how =
       storage === 'default'
         ? 'each SDK with its default storage (memory for sso-spa and auth0-spa-js, so a silent iframe check; sessionStorage for oidc-client-ts)'
@@ -131,8 +132,13 @@ function runtimeSection(rt) {
       `### Page load to a known auth state on reload, signed in, ${how} (ms since navigation start; ratio to the best peer, lower is better)`,
       '',
       table(
-        ['SDK', 'median', 'min', 'max', 'reloads'],
-        rows.map((r) => [label(r), ...cells(r), String(r.ms.n)]),
+        ['SDK', 'median', 'min', 'max', 'IdP requests per reload', 'reloads'],
+        rows.map((r) => [
+          label(r),
+          ...cells(r),
+          r.idpRequests ? cell(ms(r.idpRequests.median).replace(/\.0+$/, ''), r.idpRequests.median, bestRequests) : '—',
+          String(r.ms.n),
+        ]),
       ),
     );
   }

@@ -6,6 +6,7 @@
 // Every SDK page is a separate site (`<name>.localhost`), cross-site from the IdP; third-party
 // cookies are allowed so the hidden-iframe renewals can reach the IdP's session cookie.
 // Everything listens on 127.0.0.1 on ephemeral ports and is stopped at the end, also on failure.
+import { rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -254,10 +255,33 @@ export async function runRuntime({ createDevIdp, quick }) {
   const s = quick ? settings.quick : settings.full;
   const errors = [];
   const cleanup = [];
+  /** Synchronous removals that also run if the process exits before the async cleanup ends. */
+  const exitHooks = [];
+  let stopped;
+  const stopAll = () => {
+    stopped ??= (async () => {
+      for (const stop of cleanup.reverse()) {
+        await Promise.resolve()
+          .then(stop)
+          .catch((error) => log('cleanup failed:', errorText(error)));
+      }
+    })();
+    return stopped;
+  };
+  // Ctrl-C or a CI timeout still stops the browser, the IdPs and the site server, and removes the profile.
+  const onSignal = (signal) => {
+    log(`${signal}: stopping`);
+    void stopAll().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const result = { settings: s, tokenSeconds: { long: LONG_TOKEN_SECONDS, staleAfter: SHORT_TOKEN_SECONDS }, errors };
   try {
     const outdir = await mkdtemp(join(tmpdir(), 'sso-spa-bench-'));
     cleanup.push(() => rm(outdir, { recursive: true, force: true }));
+    const removeOutdir = () => rmSync(outdir, { recursive: true, force: true });
+    process.on('exit', removeOutdir);
+    exitHooks.push(removeOutdir);
     const built = await buildPages(outdir, runtimeSdks);
     for (const [id, b] of Object.entries(built)) if (b.error) errors.push({ sdk: id, phase: 'build', error: b.error });
     const sdks = runtimeSdks.filter((sdk) => built[sdk.id].file);
@@ -272,6 +296,12 @@ export async function runRuntime({ createDevIdp, quick }) {
 
     const browser = await launchChromium({ thirdPartyCookies: true });
     cleanup.push(() => browser.close());
+    // On Ctrl-C, Playwright's own SIGINT handler closes Chromium and exits the process before an
+    // async cleanup can finish: remove the profile folder synchronously on exit as well.
+    const removeProfile = () => rmSync(browser.profileDir, { recursive: true, force: true });
+    process.on('exit', removeProfile);
+    if (process.env.BENCH_DEBUG) log('chromium profile', browser.profileDir);
+    exitHooks.push(removeProfile);
     const { context } = browser;
     if (process.env.BENCH_DEBUG) {
       context.on('requestfailed', (r) => log('request failed', r.method(), r.url().split('?')[0], r.failure()?.errorText));
@@ -302,14 +332,13 @@ export async function runRuntime({ createDevIdp, quick }) {
     result.throughput = await throughputPhase(ready, mainTabs, s, errors);
     result.renewal = await renewalPhase(ready, mainTabs, s, errors);
     for (const tab of Object.values(mainTabs)) await tab.close();
-    result.reload = await reloadPhase(context, ready, origin, s, errors);
+    result.reload = await reloadPhase(context, ready, origin, new URL(idps.long.issuer).origin, s, errors);
     result.tabs = await tabsPhase(context, ready, origin, idps, s, errors);
   } finally {
-    for (const stop of cleanup.reverse()) {
-      await Promise.resolve()
-        .then(stop)
-        .catch((error) => log('cleanup failed:', errorText(error)));
-    }
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await stopAll();
+    for (const hook of exitHooks) process.off('exit', hook);
   }
   return result;
 }
@@ -366,16 +395,24 @@ async function renewalPhase(sdks, tabs, s, errors) {
  * Page load to a known auth state on reload, signed in: each SDK with its default storage, then
  * with tokens in localStorage. Reloads alternate between the SDKs.
  */
-async function reloadPhase(context, sdks, origin, s, errors) {
+async function reloadPhase(context, sdks, origin, idpOrigin, s, errors) {
   const rows = [];
+  // Requests to the IdP between the reload and the known auth state (discovery, JWKS, iframe, token).
+  let idpRequests;
+  const onRequest = (request) => {
+    if (idpRequests !== undefined && new URL(request.url()).origin === idpOrigin) idpRequests++;
+  };
+  context.on('request', onRequest);
   for (const storage of ['default', 'localstorage']) {
     log(`reload (${storage})`);
     const tabs = {};
     const samples = {};
+    const requests = {};
     for (const sdk of sdks) {
       try {
         const tab = await context.newPage();
         tabs[sdk.id] = tab;
+        requests[sdk.id] = [];
         const o = origin(`${sdk.id}-reload-${storage}.localhost`);
         await tab.goto(o);
         await signIn(tab, o);
@@ -389,10 +426,14 @@ async function reloadPhase(context, sdks, origin, s, errors) {
       for (const sdk of order) {
         if (!samples[sdk.id]) continue;
         try {
+          idpRequests = 0;
           await tabs[sdk.id].reload();
           const state = await authState(tabs[sdk.id]);
           if (!state.signedIn) throw new Error(`signed out after reload${state.error ? `: ${state.error}` : ''}`);
-          if (run >= 0) samples[sdk.id].push(state.knownAt);
+          if (run >= 0) {
+            samples[sdk.id].push(state.knownAt);
+            requests[sdk.id].push(idpRequests);
+          }
         } catch (error) {
           errors.push({ sdk: sdk.id, phase: `reload-${storage}`, error: errorText(error) });
           delete samples[sdk.id];
@@ -400,9 +441,19 @@ async function reloadPhase(context, sdks, origin, s, errors) {
       }
     }
     for (const tab of Object.values(tabs)) await tab.close();
-    for (const sdk of sdks)
-      if (samples[sdk.id]) rows.push({ sdk: sdk.id, ours: sdk.ours, storage, ms: summarize(samples[sdk.id]) });
+    for (const sdk of sdks) {
+      if (!samples[sdk.id]) continue;
+      rows.push({
+        sdk: sdk.id,
+        ours: sdk.ours,
+        storage,
+        ms: summarize(samples[sdk.id]),
+        idpRequests: summarize(requests[sdk.id]),
+      });
+    }
   }
+  idpRequests = undefined;
+  context.off('request', onRequest);
   return rows;
 }
 
