@@ -11,7 +11,7 @@ const label = (row) => (row.ours ? `**${row.label ?? labels[row.sdk] ?? row.sdk}
 const int = (n) => (typeof n === 'number' ? Math.round(n).toLocaleString('en-US') : '—');
 const ms = (n) => (typeof n === 'number' ? (n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : n.toFixed(0)) : '—');
 const x = (r) => (typeof r === 'number' ? `${r < 0.1 ? r.toFixed(3) : r.toFixed(2)}×` : '—');
-const cell = (text, value, best) => `${text} (${x(ratio(value, best))})`;
+const cell = (text, value, best) => (best === 0 && value !== 0 ? `${text} (best peer: 0)` : `${text} (${x(ratio(value, best))})`);
 const table = (head, rows) =>
   [
     `| ${head.join(' | ')} |`,

@@ -67,4 +67,46 @@ describe('the markdown report', () => {
     expect(md).toContain('| oidc-client-ts | 80.0 (2.00×) | 70.0 (2.33×) | 90.0 (1.80×) | 15 |');
     expect(md).toContain('- oidc-client-ts renewal-refresh: no refresh token');
   });
+
+  it('renders request counts, and says so when the best peer made none', () => {
+    const stat = (median: number) => ({ median, min: median, max: median, n: 3 });
+    const runtime = {
+      tabs: [
+        {
+          sdk: 'sso-spa',
+          ours: true,
+          mode: 'refresh',
+          tabs: 3,
+          calls: 5,
+          requests: stat(1),
+          tokenRequests: stat(1),
+          authorizeRequests: stat(0),
+          failedCalls: 0,
+          failures: [],
+        },
+        {
+          sdk: 'auth0-spa-js',
+          ours: false,
+          mode: 'refresh',
+          tabs: 3,
+          calls: 5,
+          requests: stat(2),
+          tokenRequests: stat(2),
+          authorizeRequests: stat(0),
+          failedCalls: 1,
+          failures: ['invalid_grant'],
+        },
+      ],
+      reload: [
+        { sdk: 'sso-spa', ours: true, storage: 'default', ms: stat(100), idpRequests: stat(3) },
+        { sdk: 'oidc-client-ts', ours: false, storage: 'default', ms: stat(50), idpRequests: stat(0) },
+      ],
+    };
+    const md = renderMarkdown({ meta, size, runtime });
+    expect(md).toContain('| **sso-spa** | refresh token | 3 × 5 | 1 (0.50×) | 1 (0.50×) | 0 (1.00×) | 3 | 0 |');
+    expect(md).toContain(
+      '| @auth0/auth0-spa-js | refresh token | 3 × 5 | 2 (1.00×) | 2 (1.00×) | 0 (1.00×) | 3 | 1 (invalid_grant) |',
+    );
+    expect(md).toContain('| **sso-spa** | 100 (2.00×) | 100 (2.00×) | 100 (2.00×) | 3 (best peer: 0) | 3 |');
+  });
 });
