@@ -8,7 +8,12 @@ import { renderMarkdown } from './report.mjs';
 import { runRuntime } from './runtime.mjs';
 import { measureSizes } from './size.mjs';
 
-const args = new Set(process.argv.slice(2));
+const argv = new Set(process.argv.slice(2));
+// From the repository root, `npm run bench -- --quick` reaches this script through a nested
+// `npm run … --workspace bench`, which takes `--quick` as an npm config and passes it on only as
+// `npm_config_quick=true`: accept both spellings.
+const flag = (name) => argv.has(`--${name}`) || process.env[`npm_config_${name.replace(/-/g, '_')}`] === 'true';
+const args = { has: (option) => flag(option.replace(/^--/, '')) };
 const quick = args.has('--quick');
 const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
 
