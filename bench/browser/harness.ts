@@ -10,7 +10,8 @@ export interface BenchConfig {
   clientId: string;
   /** Whether the main client asks for refresh tokens (scope `offline_access`). */
   refreshTokens: boolean;
-  cache: 'memory' | 'localstorage';
+  /** Where tokens are kept; absent: the SDK's default. */
+  cache?: 'memory' | 'localstorage';
   /** A second client without refresh tokens, so renewals through the iframe can be timed too. */
   iframeClient: boolean;
 }

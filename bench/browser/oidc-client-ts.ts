@@ -12,12 +12,13 @@ const common = {
   silent_redirect_uri: silentUri,
   automaticSilentRenew: false,
 };
-// memory: tokens in memory like the other SDKs' defaults; localstorage: shared by tabs.
-const userStore = new WebStorageStateStore({ store: config.cache === 'memory' ? new InMemoryWebStorage() : localStorage });
+// memory: tokens in memory like the other SDKs' defaults; localstorage: shared by tabs; absent:
+// oidc-client-ts's default, sessionStorage.
+const stores = { memory: () => new InMemoryWebStorage(), localstorage: () => localStorage };
 const manager = new UserManager({
   ...common,
   scope: config.refreshTokens ? 'openid profile email offline_access' : 'openid profile email',
-  userStore,
+  ...(config.cache ? { userStore: new WebStorageStateStore({ store: stores[config.cache]() }) } : {}),
 });
 // A second manager without a stored user, so its signinSilent() goes through the iframe.
 const iframeManager = config.iframeClient
