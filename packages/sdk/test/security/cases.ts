@@ -85,6 +85,7 @@ export const ROWS: Record<string, Row> = {
   D3: {
     case: 'N tabs × M calls with an expired access token',
     must: 'exactly one refresh request; never a second use of a rotated token',
+    note: 'Holds through the Web Locks API (every current browser): one tab refreshes, the others wait, then read the rotated result. Where `navigator.locks` is missing the SDK runs without a cross-tab lock and this race is not prevented.',
   },
   D4: {
     case: 'the response is lost after the OP rotated',
@@ -97,7 +98,11 @@ export const ROWS: Record<string, Row> = {
   E2: { case: 'schema-invalid or foreign entries', must: 'ignored' },
   E3: { case: 'QuotaExceededError on write', must: 'fall back to memory; tokens still served' },
   E4: { case: 'storage disabled (SecurityError)', must: 'memory cache; redirect login fails fast with a typed error' },
-  E5: { case: 'after callback or logout', must: 'no verifier, nonce, state or token left; tokens never in cookies or URLs' },
+  E5: {
+    case: 'after callback or logout',
+    must: 'no verifier, nonce, state or token left; tokens never in cookies or URLs',
+    note: 'The one token that goes in a URL is the ID token as `id_token_hint` on the logout request, which RP-initiated logout defines (G3).',
+  },
   F1: { case: 'token endpoint timeout or abort', must: 'timeout; nothing stored; a code exchange is never retried' },
   F2: {
     case: '5xx, HTML body, CORS failure; discovery failure',

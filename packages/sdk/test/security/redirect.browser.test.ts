@@ -1,12 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
+import { createDevIdp } from 'sso-spa-dev-idp';
 import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
-import { appReady, signIn } from '../browser/harness.js';
+import { API, appReady, signIn } from '../browser/harness.js';
 import {
   type AppWindow,
   CLEAN,
   decodeJwt,
   type Fault,
+  FaultSwitch,
   leftovers,
   openApp,
   rewriteBody,
@@ -153,6 +155,7 @@ describe('(a, b, e, g) redirects, callbacks and logout in Chromium against the d
           expect(after.session).toHaveLength(1);
         }
         expect(stack.faults.tokenRequests(from)).toHaveLength(0);
+        expect(await leftovers(p)).toEqual(CLEAN);
       }
     },
   );
@@ -179,6 +182,7 @@ describe('(a, b, e, g) redirects, callbacks and logout in Chromium against the d
       expect(stack.faults.tokenRequests(from)).toHaveLength(0);
       expect(out.href).toBe(`${stack.app.origin}/callback`);
       expect((await traces(p)).session).toEqual([]);
+      expect(await leftovers(p)).toEqual(CLEAN);
     }
   });
 
@@ -218,6 +222,11 @@ describe('(a, b, e, g) redirects, callbacks and logout in Chromium against the d
       // No retry: the victim's own code, never sent, is also gone with its transaction.
       expect((await handle(victim, victimCallback.href)).result.error?.code).toBe('state_mismatch');
       expect(stack.faults.tokenRequests(from)).toHaveLength(1);
+      expect(await leftovers(victim)).toEqual(CLEAN);
+      // The probe saw the token request, made from a clean address bar.
+      expect(
+        await victim.evaluate(() => (window as unknown as { __probe: { hrefAtToken: string[] } }).__probe.hrefAtToken),
+      ).toEqual([`${stack.app.origin}/callback`]);
     },
   );
 
@@ -259,6 +268,7 @@ describe('(a, b, e, g) redirects, callbacks and logout in Chromium against the d
         const t = await traces(p);
         expect([...t.local, ...t.session], label).toEqual([]);
         expect(t.href).toBe(`${stack.app.origin}/callback`);
+        expect(await leftovers(p)).toEqual(CLEAN);
         await p.close();
       }
     },
@@ -474,6 +484,54 @@ describe('(a, b, e, g) redirects, callbacks and logout in Chromium against the d
       });
       expect(served).toEqual({ same: true, keys: [] });
       expect(await leftovers(p)).toEqual(CLEAN);
+    },
+  );
+
+  securityCase(
+    'A5',
+    "mix-up between two providers: one provider's response never reaches the other's token endpoint",
+    async () => {
+      const faultsB = new FaultSwitch();
+      const app = stack.app.origin;
+      const idpB = await createDevIdp({
+        port: 0,
+        hostname: 'idp-b.localhost',
+        clockToleranceSeconds: 0,
+        clients: [
+          { clientId: 'site-a', redirectUris: [`${app}/callback`], postLogoutRedirectUris: [`${app}/`], webOrigins: [app] },
+        ],
+        apis: [{ identifier: API, scopes: ['read:messages'] }],
+        faults: faultsB.hook,
+      });
+      try {
+        // A's answer lands on the shared callback and B's client handles it.
+        const p = await page();
+        const callbackA = await toCallback(p);
+        const fromA = stack.faults.log.length;
+        const crossed = await handle(p, callbackA, { issuer: idpB.issuer });
+        expect(crossed.result.error).toMatchObject({ code: 'state_mismatch', tokenish: false });
+        expect(faultsB.tokenRequests()).toEqual([]);
+        expect(stack.faults.tokenRequests(fromA)).toEqual([]);
+        // B's own transaction answered with a code A issued (and B's iss): the code goes to B
+        // only, with B's verifier, and B refuses it.
+        await p.evaluate((issuer) => (window as unknown as AppWindow).makeClient({ issuer }).loginWithRedirect(), idpB.issuer);
+        await p.waitForURL((url) => url.host === new URL(idpB.issuer).host);
+        const stateB = faultsB.log.find((r) => r.path === '/authorize')?.query.get('state') as string;
+        const other = await page();
+        const codeA = new URL(await toCallback(other)).searchParams.get('code') as string;
+        await p.goto(`${app}/callback?${new URLSearchParams({ code: codeA, state: stateB, iss: idpB.issuer })}`);
+        await appReady(p);
+        const injected = await handle(p, undefined, { issuer: idpB.issuer });
+        expect(injected.result.error).toMatchObject({ code: 'invalid_grant', tokenish: false });
+        expect(faultsB.tokenRequests().map((r) => r.status)).toEqual([400]);
+        expect(stack.faults.tokenRequests(fromA)).toEqual([]);
+        const t = await traces(p);
+        // B's transaction is consumed; A's, whose answer B refused to touch, is still A's.
+        expect(t).toMatchObject({ local: [], session: [`sso-spa.tx::${stack.idp.issuer}::site-a`] });
+        expect(await leftovers(p)).toEqual(CLEAN);
+      } finally {
+        await idpB.close();
+      }
     },
   );
 });
