@@ -541,6 +541,7 @@ async function tabsPhase(context, sdks, origin, idps, s, errors) {
           requests: summarize(total),
           tokenRequests: summarize(entry.counts.map((c) => c.token)),
           authorizeRequests: summarize(entry.counts.map((c) => c.authorize)),
+          perRound: entry.counts,
           failedCalls: entry.failed.length,
           failures: [...new Set(entry.failed)].slice(0, 3),
         });

@@ -68,34 +68,26 @@ describe('the markdown report', () => {
     expect(md).toContain('- oidc-client-ts renewal-refresh: no refresh token');
   });
 
-  it('renders request counts, and says so when the best peer made none', () => {
+  it('renders request counts, keeps failed rows out of the best, and says so when the best peer made none', () => {
     const stat = (median: number) => ({ median, min: median, max: median, n: 3 });
+    const tabsRow = (sdk: string, ours: boolean, token: number, failedCalls: number) => ({
+      sdk,
+      ours,
+      mode: 'refresh',
+      tabs: 3,
+      calls: 5,
+      requests: stat(token),
+      tokenRequests: stat(token),
+      authorizeRequests: stat(0),
+      perRound: [1, 2, 3].map(() => ({ token, authorize: 0 })),
+      failedCalls,
+      failures: [] as string[],
+    });
     const runtime = {
       tabs: [
-        {
-          sdk: 'sso-spa',
-          ours: true,
-          mode: 'refresh',
-          tabs: 3,
-          calls: 5,
-          requests: stat(1),
-          tokenRequests: stat(1),
-          authorizeRequests: stat(0),
-          failedCalls: 0,
-          failures: [],
-        },
-        {
-          sdk: 'auth0-spa-js',
-          ours: false,
-          mode: 'refresh',
-          tabs: 3,
-          calls: 5,
-          requests: stat(2),
-          tokenRequests: stat(2),
-          authorizeRequests: stat(0),
-          failedCalls: 1,
-          failures: ['invalid_grant'],
-        },
+        tabsRow('sso-spa', true, 1, 0),
+        tabsRow('auth0-spa-js', false, 2, 0),
+        { ...tabsRow('oidc-client-ts', false, 0, 4), failures: ['invalid_grant'] },
       ],
       reload: [
         { sdk: 'sso-spa', ours: true, storage: 'default', ms: stat(100), idpRequests: stat(3) },
@@ -103,9 +95,11 @@ describe('the markdown report', () => {
       ],
     };
     const md = renderMarkdown({ meta, size, runtime });
-    expect(md).toContain('| **sso-spa** | refresh token | 3 × 5 | 1 (0.50×) | 1 (0.50×) | 0 (1.00×) | 3 | 0 |');
+    expect(md).toContain('| **sso-spa** | refresh token | 3 × 5 | 1 (0.50×) | 1 | 1 / 0, 1 / 0, 1 / 0 | 0 |');
+    expect(md).toContain('| @auth0/auth0-spa-js | refresh token | 3 × 5 | 2 (1.00×) | 2 | 2 / 0, 2 / 0, 2 / 0 | 0 |');
+    // Fewer requests because the calls failed is not a win: never the best, never a ratio.
     expect(md).toContain(
-      '| @auth0/auth0-spa-js | refresh token | 3 × 5 | 2 (1.00×) | 2 (1.00×) | 0 (1.00×) | 3 | 1 (invalid_grant) |',
+      '| oidc-client-ts | refresh token | 3 × 5 | 0 (not comparable: calls failed) | 0 | 0 / 0, 0 / 0, 0 / 0 | 4 of 45 (invalid_grant) |',
     );
     expect(md).toContain('| **sso-spa** | 100 (2.00×) | 100 (2.00×) | 100 (2.00×) | 3 (best peer: 0) | 3 |');
   });
