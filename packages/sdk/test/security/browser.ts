@@ -166,10 +166,18 @@ const PROBE = `(() => {
     timers.delete(id);
     return stop.call(window, id);
   };
+  // The address bar at each token request: code, state and iss must be gone by then.
+  const hrefAtToken = [];
+  const realFetch = window.fetch;
+  window.fetch = function (input, init) {
+    const url = String(input && input.url ? input.url : input);
+    if (url.includes('/oauth/token')) hrefAtToken.push(location.href);
+    return realFetch.call(this, input, init);
+  };
   const errors = [];
   add.call(window, 'error', (e) => errors.push(String(e.message)));
   add.call(window, 'unhandledrejection', (e) => errors.push(String(e.reason && e.reason.code || e.reason)));
-  window.__probe = { listeners: () => listeners.size, timers: () => timers.size, errors };
+  window.__probe = { listeners: () => listeners.size, timers: () => timers.size, errors, hrefAtToken };
   window.__settle = (promise) =>
     promise.then(
       (ok) => ({ ok: ok === undefined ? null : ok }),
@@ -186,6 +194,8 @@ const PROBE = `(() => {
 })();`;
 
 export interface Leftovers {
+  /** Token requests made while the address bar still held code, state or iss. */
+  dirtyAtToken: string[];
   iframes: number;
   listeners: number;
   timers: number;
@@ -196,9 +206,12 @@ export interface Leftovers {
 /** What is left in the page: iframes, message listeners, pending timers, held or waiting locks, uncaught errors. */
 export function leftovers(page: Page): Promise<Leftovers> {
   return page.evaluate(async () => {
-    const probe = (window as unknown as { __probe: { listeners(): number; timers(): number; errors: string[] } }).__probe;
+    const probe = (
+      window as unknown as { __probe: { listeners(): number; timers(): number; errors: string[]; hrefAtToken: string[] } }
+    ).__probe;
     const locks = await navigator.locks.query();
     return {
+      dirtyAtToken: probe.hrefAtToken.filter((href) => /[?&#](code|state|iss)=/.test(href)),
       iframes: document.querySelectorAll('iframe').length,
       listeners: probe.listeners(),
       timers: probe.timers(),
@@ -209,7 +222,7 @@ export function leftovers(page: Page): Promise<Leftovers> {
 }
 
 /** The page with no SDK work in flight: what every failing case must return to. */
-export const CLEAN: Leftovers = { iframes: 0, listeners: 0, timers: 0, locks: 0, errors: [] };
+export const CLEAN: Leftovers = { dirtyAtToken: [], iframes: 0, listeners: 0, timers: 0, locks: 0, errors: [] };
 
 export { openApp };
 

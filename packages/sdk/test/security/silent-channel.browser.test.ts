@@ -9,6 +9,7 @@ import {
   HOSTILE_ON_IDP,
   leftovers,
   openApp,
+  rewriteBody,
   type SecurityStack,
   startSecurityStack,
   tokenLines,
@@ -430,4 +431,59 @@ describe('(c) silent authentication channel in Chromium against the dev IdP', ()
     expect(outcome.error).toMatchObject({ code: 'popup_closed', tokenish: false });
     expect(await leftovers(p)).toEqual(CLEAN);
   });
+
+  securityCase(
+    ['C1', 'C3'],
+    'a provider without web_message: the answer comes through the app callback page; forged messages are still ignored',
+    async () => {
+      const p = await page();
+      stack.faults.fault = (req, res, idp, next) => {
+        const url = new URL(req.url ?? '/', idp.issuer);
+        if (url.pathname === '/.well-known/openid-configuration') {
+          rewriteBody(res, (body) => {
+            const metadata = JSON.parse(body) as { response_modes_supported: string[] };
+            return JSON.stringify({
+              ...metadata,
+              response_modes_supported: metadata.response_modes_supported.filter((m) => m !== 'web_message'),
+            });
+          });
+          return false;
+        }
+        if (url.pathname === '/authorize' && url.searchParams.get('prompt') === 'none') {
+          setTimeout(() => void next(req, res), 1500);
+          return true;
+        }
+        return false;
+      };
+      const from = stack.faults.log.length;
+      const outcome = await p.evaluate(
+        async ({ evil, issuer }) => {
+          const w = window as unknown as AppWindow;
+          const client = w.makeClient({ silentCallbackUri: `${location.origin}/silent.html` });
+          const pending = w.__settle(client.getTokenSilently({ timeoutInSeconds: 20 }));
+          let frame = document.querySelector<HTMLIFrameElement>('iframe[title="Silent authentication"]');
+          while (!frame) {
+            await new Promise((r) => setTimeout(r, 5));
+            frame = document.querySelector<HTMLIFrameElement>('iframe[title="Silent authentication"]');
+          }
+          const state = new URL(frame.src).searchParams.get('state') ?? '';
+          const hostile = document.createElement('iframe');
+          hostile.src = `${evil}/hostile-frame.html#mode=forge&ms=1200&state=${state}&iss=${encodeURIComponent(issuer)}`;
+          document.body.append(hostile);
+          const result = await pending;
+          hostile.remove();
+          return result;
+        },
+        { evil: stack.evil.origin, issuer: stack.idp.issuer },
+      );
+      const authorize = stack.faults.log.slice(from).find((r) => r.path === '/authorize');
+      expect(authorize?.query.get('redirect_uri')).toBe(`${stack.app.origin}/silent.html`);
+      expect(authorize?.query.has('response_mode')).toBe(false);
+      // With the SSO session of the earlier tests the renewal succeeds; alone, the IdP says login_required.
+      expect(outcome.error?.code ?? 'ok').toMatch(/^(ok|login_required)$/);
+      expect(outcome.error?.tokenish ?? false).toBe(false);
+      expect(stack.faults.tokenRequests(from).map((r) => r.status)).toEqual(outcome.error ? [] : [200]);
+      expect(await leftovers(p)).toEqual(CLEAN);
+    },
+  );
 });
