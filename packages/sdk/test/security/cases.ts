@@ -201,6 +201,15 @@ export function writeReport(): void {
     'Each test also checks the invariants: nothing stored, transaction consumed, URL cleaned, no token in',
     'the error, no iframe, listener, lock or timer left behind.',
     '',
+    "How the provider and the page misbehave: `FaultSwitch` (browser.ts) sits in the dev IdP's `faults`",
+    'hook and can hang or delay any request, answer it itself (5xx, HTML, error redirects, pages that',
+    'post forged `web_message` answers), rewrite `Location` headers (`iss`), and rewrite token responses',
+    "with ID tokens re-signed by the IdP's own key, so only the claim is wrong. `hostile-frame.html`,",
+    "served on `evil.localhost` and on the IdP's own origin, floods the app with forged and malformed",
+    "messages or frames the app's callback page. A probe injected in every page counts iframes, `message`",
+    'listeners, pending timers and intervals, Web Locks, uncaught errors, and records the address bar at',
+    'each token request; every console line is checked for tokens.',
+    '',
     'Regenerate: `npx vitest run --project unit packages/sdk/test/security` and',
     '`npx vitest run --project browser packages/sdk/test/security`.',
     '',
@@ -225,7 +234,7 @@ export function writeReport(): void {
     lines.push('');
   }
   lines.splice(
-    12,
+    lines.indexOf(`## ${SECTIONS.A}`),
     0,
     `**${totals.tried} of ${Object.keys(ROWS).length} rows tried, ${totals.held} held; ${all.length} tests, ${all.filter((r) => r.held).length} passed.**`,
     '',
