@@ -190,4 +190,24 @@ describe('(d) refresh tokens', () => {
       expect(ISSUER).toBeTruthy();
     },
   );
+
+  securityCase(
+    'D3',
+    '4 tabs × 10 concurrent calls × 5 expiries at the seam: one refresh per expiry, all callers get its result',
+    async () => {
+      const options = { cacheLocation: 'localstorage' as const, useRefreshTokens: true };
+      const w = armed(options);
+      await w.login();
+      const clients = [w.client, ...[1, 2, 3].map(() => w.openTab(options).client)];
+      for (let round = 1; round <= 5; round++) {
+        w.browser.advance(EXPIRE);
+        const tokens = await Promise.all(clients.flatMap((c) => Array.from({ length: 10 }, () => c.getTokenSilently())));
+        expect(new Set(tokens).size).toBe(1);
+        expect(refreshBodies(w)).toHaveLength(round);
+      }
+      const used = refreshBodies(w).map((b) => b.get('refresh_token'));
+      expect(new Set(used).size).toBe(5);
+      expect(w.events.filter((e) => e.type !== 'tokens')).toEqual([]);
+    },
+  );
 });
