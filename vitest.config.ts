@@ -26,6 +26,8 @@ export default defineConfig({
           exclude: ['**/node_modules/**'],
           environment: 'node',
           testTimeout: 60_000,
+          // Real servers and a real browser on a loaded machine: polls wait for what a person would.
+          expect: { poll: { timeout: 15_000 } },
           hookTimeout: 60_000,
           maxWorkers: 2,
           sequence: { groupOrder: 1 },

@@ -6,8 +6,8 @@ import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 
 /** The workflow's figures, compressed so that the whole suite runs in about a minute. */
-// A 5 s warning leaves room for a top-level "Continue" on a loaded 2-core machine.
-export const timings: DemoTimings = { ssoIdleSeconds: 12, ssoAbsoluteSeconds: 3600, tokenSeconds: 5, warnBeforeSeconds: 5 };
+// A 6 s warning leaves room for a top-level "Continue" on a loaded 2-core machine.
+export const timings: DemoTimings = { ssoIdleSeconds: 12, ssoAbsoluteSeconds: 3600, tokenSeconds: 5, warnBeforeSeconds: 6 };
 
 export interface Regime {
   label: string;

@@ -1,4 +1,0 @@
-import { defineWorkflow } from './support/workflow.js';
-import { allowed } from './support/world.js';
-
-defineWorkflow(allowed);

@@ -1,4 +1,0 @@
-import { defineWorkflow } from './support/workflow.js';
-import { blocked } from './support/world.js';
-
-defineWorkflow(blocked);
