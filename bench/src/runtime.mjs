@@ -252,7 +252,8 @@ const errorText = (error) =>
  * Returns the figures plus an `errors` list of what could not be measured and why.
  */
 export async function runRuntime({ createDevIdp, quick }) {
-  const s = quick ? settings.quick : settings.full;
+  // BENCH_SETTINGS='{"tabRounds":10}' overrides single settings, e.g. to stress one phase.
+  const s = { ...(quick ? settings.quick : settings.full), ...JSON.parse(process.env.BENCH_SETTINGS || '{}') };
   const errors = [];
   const cleanup = [];
   /** Synchronous removals that also run if the process exits before the async cleanup ends. */
