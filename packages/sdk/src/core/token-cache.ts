@@ -100,7 +100,13 @@ export class TokenCache {
     };
   }
 
-  /** Reads and checks one entry; strips an expired pair (keeping the refresh token). */
+  /**
+   * Reads and checks one entry; an expired pair reads as absent (the refresh token stays).
+   * A read never writes an expired entry back: reads happen outside the cross-tab lock, and
+   * a write-back of what was read could overwrite the rotated refresh token that another tab
+   * stored a moment earlier (then this tab, or the next, resends a rotated token and the
+   * provider revokes the whole grant). The entry is replaced when new tokens are saved.
+   */
   async #read(key: string): Promise<TokenEntry | undefined> {
     const entry = (await this.#store.get(key)) as TokenEntry | undefined;
     // The entry must belong under this very key: another audience's or scope's tokens copied
@@ -113,8 +119,6 @@ export class TokenCache {
     const tokens = entry.tokens;
     if (tokens && !this.#fresh(tokens)) {
       const { tokens: _expired, ...rest } = entry;
-      if (rest.refresh_token) await this.#store.set(key, rest);
-      else await this.#store.remove(key);
       return rest;
     }
     return entry;

@@ -55,6 +55,30 @@ describe('TokenCache', () => {
     expect((await c.get('api', 'openid')).refreshToken).toBe('rt-2');
   });
 
+  it('never writes back what it read: another tab’s rotated refresh token survives a concurrent read (D3)', async () => {
+    // Two tabs share one store. Tab 1 reads the expired entry (outside the cross-tab lock)
+    // while tab 2, holding the lock, stores the rotated refresh token.
+    const shared = new MemoryCache();
+    const tab1 = cache(shared);
+    const tab2 = cache(shared);
+    await tab2.save('api', 'openid', set('alice', { refresh: 'rt-1' }), clock);
+    clock += 200_000;
+    const store = shared as CustomCache;
+    const realGet = store.get.bind(store);
+    let rotateDuringRead: (() => Promise<void>) | undefined = () =>
+      tab2.save('api', 'openid', set('alice', { refresh: 'rt-2' }), clock).then(() => undefined);
+    store.get = async (key: string) => {
+      const value = await realGet(key);
+      const rotate = rotateDuringRead;
+      rotateDuringRead = undefined;
+      await rotate?.();
+      return value;
+    };
+    expect((await tab1.get('api', 'openid')).refreshToken).toBe('rt-1');
+    store.get = realGet;
+    expect(await tab2.get('api', 'openid')).toMatchObject({ refreshToken: 'rt-2', tokens: expect.any(Object) });
+  });
+
   it('is a hit for a subset of cached scopes of the same audience only', async () => {
     const c = cache();
     await c.save('api', 'openid profile read', set(), clock);
