@@ -1,7 +1,9 @@
 import { describe, expect } from 'vitest';
+import { SsoClient } from '../../src/index.js';
+import { REDIRECT_URI } from '../support/fake-op.js';
 import { settle } from '../support/setup.js';
 import { securitySuite } from './cases.js';
-import { armed, expectCode, ISSUER, idToken, nextTokenBody, startLogin } from './helpers.js';
+import { armed, CLIENT_ID, expectCode, ISSUER, idToken, nextTokenBody, startLogin } from './helpers.js';
 
 const securityCase = securitySuite(import.meta.url, 'unit');
 const EXPIRE = 200_000;
@@ -210,4 +212,52 @@ describe('(d) refresh tokens', () => {
       expect(w.events.filter((e) => e.type !== 'tokens')).toEqual([]);
     },
   );
+
+  securityCase('D3', 'a tab whose cache read raced another tab’s rotation never writes the old refresh token back', async () => {
+    const options = { cacheLocation: 'localstorage' as const, useRefreshTokens: true };
+    const w = armed(options);
+    await w.login();
+    const local = w.browser.local;
+    const tokenKey = local.keys().find((k) => !k.endsWith('@@user@@')) as string;
+    const before = local.getItem(tokenKey) as string;
+    w.browser.advance(200_000);
+    // Tab A rotates: RT1 → RT2.
+    const a = await w.client.getTokenSilently();
+    expect(local.getItem(tokenKey)).not.toBe(before);
+    // Tab B read the entry just before A's write landed (a cross-tab interleaving): its read
+    // returns the old entry once, its writes go to the shared storage.
+    let stale: string | undefined = before;
+    const racing: Storage = {
+      get length() {
+        return local.length;
+      },
+      clear: () => local.clear(),
+      key: (i) => local.key(i),
+      removeItem: (k) => local.removeItem(k),
+      setItem: (k, v) => local.setItem(k, v),
+      getItem: (k) => {
+        if (k === tokenKey && stale !== undefined) {
+          const value = stale;
+          stale = undefined;
+          return value;
+        }
+        return local.getItem(k);
+      },
+    };
+    const tabB = w.openTab().tab;
+    const b = new SsoClient({
+      issuer: ISSUER,
+      clientId: CLIENT_ID,
+      authorizationParams: { redirect_uri: REDIRECT_URI },
+      ...options,
+      platform: { ...tabB.platform, storage: (kind) => (kind === 'local' ? racing : tabB.session) },
+    });
+    expect(await b.getTokenSilently()).toBe(a);
+    // And the stored refresh token is still the rotated one: the next expiry refreshes fine.
+    w.browser.advance(200_000);
+    await w.client.getTokenSilently();
+    const refreshes = w.wire.tokenRequests.filter((r) => r.get('grant_type') === 'refresh_token');
+    expect(refreshes).toHaveLength(2);
+    expect(new Set(refreshes.map((r) => r.get('refresh_token'))).size).toBe(2);
+  });
 });
