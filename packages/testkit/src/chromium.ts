@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,20 @@ export const chromiumPath = (): string => process.env.SSO_SPA_CHROMIUM || '/usr/
 export function chromiumMissing(): string | undefined {
   const path = chromiumPath();
   return existsSync(path) ? undefined : path;
+}
+
+/**
+ * Profiles of browsers still open. An interrupted run (Ctrl-C) exits before an async close
+ * can finish, so the profiles are removed synchronously on exit as a last resort.
+ */
+const openProfiles = new Set<string>();
+let exitHookInstalled = false;
+function removeProfilesOnExit(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const dir of openProfiles) rmSync(dir, { recursive: true, force: true });
+  });
 }
 
 export interface LaunchOptions {
@@ -40,6 +54,8 @@ export async function launchChromium(options: LaunchOptions): Promise<LaunchedBr
     throw new Error(`Chromium not found at ${missing}: run "apt-get install chromium" or set SSO_SPA_CHROMIUM`);
   }
   const profileDir = await mkdtemp(join(tmpdir(), 'sso-spa-chromium-'));
+  openProfiles.add(profileDir);
+  removeProfilesOnExit();
   await mkdir(join(profileDir, 'Default'), { recursive: true });
   await writeFile(
     join(profileDir, 'Default', 'Preferences'),
@@ -64,6 +80,7 @@ export async function launchChromium(options: LaunchOptions): Promise<LaunchedBr
       args,
     });
   } catch (error) {
+    openProfiles.delete(profileDir);
     await rm(profileDir, { recursive: true, force: true });
     throw error;
   }
@@ -75,7 +92,8 @@ export async function launchChromium(options: LaunchOptions): Promise<LaunchedBr
       closed ??= context
         .close()
         .catch(() => {})
-        .then(() => rm(profileDir, { recursive: true, force: true }));
+        .then(() => rm(profileDir, { recursive: true, force: true }))
+        .finally(() => openProfiles.delete(profileDir));
       return closed;
     },
   };
