@@ -36,6 +36,11 @@ export interface Platform {
   storage(kind: 'local' | 'session'): Storage | undefined;
   /** Runs `task` holding the named cross-tab lock (Web Locks API); `timeout` if it cannot be taken in time. */
   lock<T>(name: string, timeoutMs: number, task: () => Promise<T>): Promise<T>;
+  /**
+   * Takes the named cross-tab lock only if it is free, without waiting: resolves with a
+   * `release(afterMs)` function, or `undefined` when another tab (or this one) holds it.
+   */
+  claim(name: string): Promise<((afterMs: number) => void) | undefined>;
   /** Opens a cross-tab channel, or `undefined` where there is none. */
   channel(name: string, onMessage: (message: unknown) => void): Channel | undefined;
   /** The current address, or `undefined` outside a browser. */
@@ -83,6 +88,22 @@ async function lock<T>(name: string, timeoutMs: number, task: () => Promise<T>):
   }
 }
 
+function claim(name: string): Promise<((afterMs: number) => void) | undefined> {
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+  if (!locks) return Promise.resolve(() => {});
+  return new Promise((resolve, reject) => {
+    locks
+      .request(name, { ifAvailable: true }, (held) => {
+        if (!held) {
+          resolve(undefined);
+          return undefined;
+        }
+        return new Promise<void>((release) => resolve((afterMs) => setTimeout(release, afterMs)));
+      })
+      .catch(reject);
+  });
+}
+
 function channel(name: string, onMessage: (message: unknown) => void): Channel | undefined {
   if (typeof BroadcastChannel === 'undefined') return undefined;
   const bc = new BroadcastChannel(name);
@@ -99,6 +120,7 @@ export function createPlatform(overrides: Partial<Platform> = {}): Platform {
     clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
     storage,
     lock,
+    claim,
     channel,
     currentUrl: () => globalThis.location?.href,
     replaceUrl: (url) => globalThis.history?.replaceState(globalThis.history.state, '', url),

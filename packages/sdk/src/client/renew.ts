@@ -69,9 +69,16 @@ async function renew(core: ClientCore, request: RenewRequest): Promise<CachedTok
   if (useRefresh) {
     const { refreshToken, key } = await core.cache.get(request.audience, request.scope);
     if (refreshToken) {
+      const release = await core.platform.claim(`sso-spa::rt::${await fingerprint(refreshToken)}`);
+      if (!release) return rotatedElsewhere(core, request);
       try {
-        return await viaRefreshToken(core, request, refreshToken);
+        const tokens = await viaRefreshToken(core, request, refreshToken);
+        // Held a moment longer, so a tab whose view of the cache still shows this (now rotated)
+        // token finds it taken and waits for the new one instead of resending it.
+        release(ROTATION_GRACE_MS);
+        return tokens;
       } catch (error) {
+        release(0);
         const typed = toSsoError(error);
         // Drop a refresh token the provider rejected; a network error keeps it (the response may
         // be lost after rotation, so it is not resent blindly: the caller decides).
@@ -88,6 +95,33 @@ async function renew(core: ClientCore, request: RenewRequest): Promise<CachedTok
     }
   }
   return viaIframe(core, request);
+}
+
+const ROTATION_GRACE_MS = 1_000;
+
+/** A short SHA-256 of a refresh token, to name its lock without exposing it. */
+async function fingerprint(token: string): Promise<string> {
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(token));
+  return [...new Uint8Array(digest).slice(0, 12)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * This tab holds the renewal lock, yet the refresh token it sees is being (or was just) used by
+ * another tab: localStorage is not consistent across a browser's processes, so right after
+ * another tab stored the rotated token and released the lock this tab can still read the old
+ * one. Resending it would look like reuse to the provider, which revokes the grant. Wait for
+ * the other tab's tokens to show up here instead.
+ */
+async function rotatedElsewhere(core: ClientCore, request: RenewRequest): Promise<CachedTokens> {
+  const deadline = core.now() + ROTATION_GRACE_MS + 2_000;
+  for (;;) {
+    const { tokens } = await core.cache.get(request.audience, request.scope);
+    if (tokens) return tokens;
+    if (core.now() >= deadline) {
+      throw new SsoError('timeout', 'Another tab is renewing the tokens with this refresh token; try again');
+    }
+    await new Promise<void>((resolve) => core.platform.setTimeout(resolve, 20));
+  }
 }
 
 /**

@@ -85,7 +85,7 @@ export const ROWS: Record<string, Row> = {
   D3: {
     case: 'N tabs × M calls with an expired access token',
     must: 'exactly one refresh request; never a second use of a rotated token',
-    note: 'Holds through the Web Locks API (every current browser): one tab refreshes, the others wait, then read the rotated result. Where `navigator.locks` is missing the SDK runs without a cross-tab lock and this race is not prevented.',
+    note: 'Holds through the Web Locks API: one tab refreshes under the renewal lock, the others wait, then read the rotated result. localStorage is not consistent across processes (measured: a tab taking the lock right after another tab wrote read the old value in 10 of 30 rounds), so a second lock named after the refresh token (its hash) is held for a second after it is used; a tab that finds it taken waits for the new tokens instead of resending it. Where `navigator.locks` is missing the SDK runs without cross-tab locks and this race is not prevented.',
   },
   D4: {
     case: 'the response is lost after the OP rotated',

@@ -241,6 +241,7 @@ describe('(b, d, f) provider and network faults in Chromium against the dev IdP,
     expect(await p.evaluate(() => (window as unknown as AppWindow).client.isAuthenticated())).toBe(true);
     await stack.browser.context.setOffline(false);
     expect((await tryToken(p)).ok).not.toBe(cached);
+    await p.waitForTimeout(1_200);
     expect(await leftovers(p)).toEqual(CLEAN);
   });
 

@@ -260,4 +260,62 @@ describe('(d) refresh tokens', () => {
     expect(refreshes).toHaveLength(2);
     expect(new Set(refreshes.map((r) => r.get('refresh_token'))).size).toBe(2);
   });
+
+  securityCase(
+    'D3',
+    'a tab whose view of localStorage still shows a refresh token another tab just used waits for the new tokens instead of resending it',
+    async () => {
+      const options = { cacheLocation: 'localstorage' as const, useRefreshTokens: true };
+      const w = armed(options);
+      await w.login();
+      const local = w.browser.local;
+      const tokenKey = local.keys().find((k) => !k.endsWith('@@user@@')) as string;
+      const before = local.getItem(tokenKey) as string;
+      w.browser.advance(200_000);
+      const a = await w.client.getTokenSilently();
+      // Tab B's copy of localStorage has not caught up with A's write yet (another process), and
+      // the lock named after the old refresh token is still held by A.
+      let staleReads = 3;
+      const lagging: Storage = {
+        get length() {
+          return local.length;
+        },
+        clear: () => local.clear(),
+        key: (i) => local.key(i),
+        removeItem: (k) => local.removeItem(k),
+        setItem: (k, v) => local.setItem(k, v),
+        getItem: (k) => (k === tokenKey && staleReads-- > 0 ? before : local.getItem(k)),
+      };
+      const tabB = w.openTab().tab;
+      const b = new SsoClient({
+        issuer: ISSUER,
+        clientId: CLIENT_ID,
+        authorizationParams: { redirect_uri: REDIRECT_URI },
+        ...options,
+        platform: {
+          ...tabB.platform,
+          storage: (kind) => (kind === 'local' ? lagging : tabB.session),
+          claim: async () => undefined,
+        },
+      });
+      const waiting = b.getTokenSilently();
+      for (let i = 0; i < 5; i++) {
+        await new Promise((r) => setTimeout(r, 0));
+        w.browser.advance(20);
+      }
+      expect(await waiting).toBe(a);
+      expect(w.wire.tokenRequests.filter((r) => r.get('grant_type') === 'refresh_token')).toHaveLength(1);
+      // A view that never catches up: a typed timeout, and still no second use of the token.
+      staleReads = Number.POSITIVE_INFINITY;
+      w.browser.advance(200_000);
+      const alone = b.getTokenSilently().catch((e: { code: string }) => e.code);
+      for (let i = 0; i < 200; i++) {
+        await new Promise((r) => setTimeout(r, 0));
+        w.browser.advance(20);
+      }
+      expect(await alone).toBe('timeout');
+      expect(w.wire.tokenRequests.filter((r) => r.get('grant_type') === 'refresh_token')).toHaveLength(1);
+      expect(w.browser.pendingTimers).toBe(0);
+    },
+  );
 });
