@@ -37,6 +37,7 @@ export class ClientCore {
   #providerFailures = 0;
   #providerError: unknown;
   #channel: Channel | undefined | null = null;
+  #epoch = 0;
 
   constructor(options: SsoClientOptions) {
     if (!options?.issuer || !options.clientId) throw new SsoError('invalid_options', 'issuer and clientId are required');
@@ -128,10 +129,13 @@ export class ClientCore {
 
   /**
    * Stores a validated token response, purging another user's tokens first (and telling every
-   * tab), then announces the tokens. Returns the cached pair.
+   * tab), then announces the tokens. Returns the cached pair. With `since` (the {@link epoch} a
+   * renewal started in), a response that arrives after the session ended is discarded.
    */
-  async store(set: TokenSet, source: TokenSource, audience: string, scope: string): Promise<CachedTokens> {
+  async store(set: TokenSet, source: TokenSource, audience: string, scope: string, since?: number): Promise<CachedTokens> {
+    this.#stillCurrent(since);
     const previous = await this.cache.user();
+    this.#stillCurrent(since);
     const at = this.now();
     const { userChanged, tokens } = await this.cache.save(audience, scope, set, at);
     if (userChanged) {
@@ -153,8 +157,24 @@ export class ClientCore {
     return tokens;
   }
 
+  /**
+   * Counts the ends of the session seen by this tab (its own and the other tabs'). A renewal
+   * remembers it when it starts: tokens that arrive after a logout elsewhere must not bring
+   * the session back.
+   */
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  #stillCurrent(since: number | undefined): void {
+    if (since !== undefined && since !== this.#epoch) {
+      throw new SsoError('login_required', 'The session ended while tokens were being renewed');
+    }
+  }
+
   /** Ends this site's session in every tab: clears the cache, broadcasts, emits `signed_out`. */
   async clearSession(reason: SignedOutReason): Promise<void> {
+    this.#epoch++;
     const user = await this.cache.user();
     await this.cache.clear();
     this.#post({ t: 'signed_out', reason, ...(user ? { sub: user.sub } : {}) });
@@ -184,6 +204,7 @@ export class ClientCore {
     if (m.t === 'signed_out' && REASONS.includes(m.reason)) {
       // Another tab already cleared a shared cache; a per-tab cache is cleared here. Only the
       // signed-out user's entries go, so a new user's fresh tokens survive.
+      this.#epoch++;
       await this.cache.clear(typeof m.sub === 'string' ? m.sub : undefined);
       this.events.emit({ type: 'signed_out', reason: m.reason, fromOtherTab: true });
     } else if (

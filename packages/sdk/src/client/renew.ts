@@ -61,6 +61,8 @@ export async function getTokens(core: ClientCore, options: GetTokenSilentlyOptio
 }
 
 async function renew(core: ClientCore, request: RenewRequest): Promise<CachedTokens> {
+  // Tokens of a renewal that outlives the session (a logout here or in another tab) are dropped.
+  const since = core.epoch;
   const useRefresh = core.options.useRefreshTokens === true && request.renewVia !== 'provider';
   const fallback = core.options.useRefreshTokensFallback === true && request.renewVia === 'auto';
   if (request.renewVia === 'refresh_token' && !core.options.useRefreshTokens) {
@@ -72,7 +74,7 @@ async function renew(core: ClientCore, request: RenewRequest): Promise<CachedTok
       const release = await core.platform.claim(`sso-spa::rt::${await fingerprint(refreshToken)}`);
       if (!release) return rotatedElsewhere(core, request);
       try {
-        const tokens = await viaRefreshToken(core, request, refreshToken);
+        const tokens = await viaRefreshToken(core, request, refreshToken, since);
         // Held a moment longer, so a tab whose view of the cache still shows this (now rotated)
         // token finds it taken and waits for the new one instead of resending it.
         release(ROTATION_GRACE_MS);
@@ -94,7 +96,7 @@ async function renew(core: ClientCore, request: RenewRequest): Promise<CachedTok
       throw new SsoError('missing_refresh_token', 'No refresh token for this audience and scope');
     }
   }
-  return viaIframe(core, request);
+  return viaIframe(core, request, since);
 }
 
 const ROTATION_GRACE_MS = 1_000;
@@ -128,7 +130,12 @@ async function rotatedElsewhere(core: ClientCore, request: RenewRequest): Promis
  * Redeems the refresh token; a rotated one replaces the old in the same cache write.
  * @see https://datatracker.ietf.org/doc/html/rfc6749#section-6
  */
-async function viaRefreshToken(core: ClientCore, request: RenewRequest, refreshToken: string): Promise<CachedTokens> {
+async function viaRefreshToken(
+  core: ClientCore,
+  request: RenewRequest,
+  refreshToken: string,
+  since: number,
+): Promise<CachedTokens> {
   const provider = await core.provider();
   const user = await core.cache.user();
   const set = await refreshTokens(
@@ -137,14 +144,14 @@ async function viaRefreshToken(core: ClientCore, request: RenewRequest, refreshT
     request.scope,
     core.expectations(provider.as, user ? { sub: user.sub } : {}),
   );
-  return core.store(set, 'refresh_token', request.audience, request.scope);
+  return core.store(set, 'refresh_token', request.audience, request.scope, since);
 }
 
 /**
  * `prompt=none` in a hidden iframe, with `id_token_hint` when an ID token is known.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
  */
-async function viaIframe(core: ClientCore, request: RenewRequest): Promise<CachedTokens> {
+async function viaIframe(core: ClientCore, request: RenewRequest, since: number): Promise<CachedTokens> {
   const user = await core.cache.user();
   return roundTrip(core, {
     source: 'iframe',
@@ -156,6 +163,7 @@ async function viaIframe(core: ClientCore, request: RenewRequest): Promise<Cache
       id_token_hint: user?.claims.__raw,
     },
     timeoutMs: request.timeoutMs,
+    since,
     navigate: (navigation) => core.platform.iframe(navigation),
   });
 }

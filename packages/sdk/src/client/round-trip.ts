@@ -13,6 +13,8 @@ export interface RoundTrip {
   params: AuthorizationParams;
   timeoutMs: number;
   navigate: (request: NavigationRequest) => Promise<URLSearchParams>;
+  /** The session {@link ClientCore.epoch} the trip started in; its tokens are dropped if the session ended meanwhile. */
+  since?: number;
 }
 
 /**
@@ -55,5 +57,5 @@ export async function roundTrip(core: ClientCore, trip: RoundTrip): Promise<Cach
     secrets.codeVerifier,
     core.expectations(as, { nonce: secrets.nonce, ...(maxAge === undefined ? {} : { maxAge }) }),
   );
-  return core.store(set, trip.source, audience, scope);
+  return core.store(set, trip.source, audience, scope, trip.since);
 }

@@ -423,4 +423,37 @@ describe('(b, d, f) provider and network faults in Chromium against the dev IdP,
       }
     },
   );
+
+  securityCase('G3', 'a refresh in flight in another tab when this tab logs out does not bring the tokens back', async () => {
+    const options = { useRefreshTokens: true, cacheLocation: 'localstorage' };
+    const a = await signedIn(options);
+    const b = await openApp(stack, '/');
+    await b.evaluate((o) => void (window as unknown as AppWindow).makeClient(o), options);
+    await a.waitForTimeout(3100);
+    // The IdP answers the refresh only after the logout.
+    stack.faults.fault = (req, res, _idp, next) => {
+      if (req.method !== 'POST' || !req.url?.startsWith('/oauth/token')) return false;
+      setTimeout(() => void next(req, res), 1000);
+      return true;
+    };
+    const renewal = b.evaluate(() => {
+      const w = window as unknown as AppWindow;
+      return w.__settle(w.client.getTokenSilently());
+    });
+    await a.waitForTimeout(200);
+    await a.evaluate(() => (window as unknown as AppWindow).client.logout({ openUrl: false }));
+    const out = await renewal;
+    stack.faults.clear();
+    await b.waitForTimeout(200);
+    expect(out.error?.code).toBe('login_required');
+    for (const page of [a, b]) {
+      const state = await page.evaluate(async () => ({
+        keys: Object.keys(localStorage).filter((k) => k.startsWith('sso-spa')),
+        authenticated: await (window as unknown as AppWindow).client.isAuthenticated(),
+      }));
+      expect(state).toEqual({ keys: [], authenticated: false });
+    }
+    await a.close();
+    await b.close();
+  });
 });

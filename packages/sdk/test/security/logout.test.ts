@@ -159,4 +159,32 @@ describe('(g) redirects and logout', () => {
       }
     },
   );
+
+  securityCase('G3', 'a renewal in flight in another tab does not bring the tokens back after logout', async () => {
+    const options = { cacheLocation: 'localstorage' as const, useRefreshTokens: true };
+    const w = armed(options);
+    await w.login();
+    const other = w.openTab(options);
+    w.browser.advance(200_000);
+    // The other tab's refresh is on the wire when this tab logs out.
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const inner = other.tab.fetch;
+    other.tab.fetch = async (input, init) => {
+      await held;
+      return inner(input, init);
+    };
+    const renewal = other.client.getTokenSilently().catch((e: { code: string }) => e.code);
+    await new Promise((r) => setTimeout(r, 0));
+    const logout = w.client.logout({ openUrl: false });
+    await new Promise((r) => setTimeout(r, 0));
+    release();
+    await Promise.all([renewal, logout]);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(await w.client.isAuthenticated()).toBe(false);
+    expect(await other.client.isAuthenticated()).toBe(false);
+    expect(w.browser.local.keys().filter((k) => k.startsWith('sso-spa'))).toEqual([]);
+  });
 });
