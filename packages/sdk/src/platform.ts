@@ -30,6 +30,8 @@ export interface Platform {
   fetch: typeof fetch;
   /** Epoch milliseconds. */
   now(): number;
+  /** False when the browser knows it is offline (`navigator.onLine`); true when it cannot tell. */
+  online(): boolean;
   setTimeout(callback: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
   /** `localStorage` / `sessionStorage`, or `undefined` when disabled or absent. */
@@ -116,6 +118,7 @@ export function createPlatform(overrides: Partial<Platform> = {}): Platform {
   return {
     fetch: (input, init) => globalThis.fetch(input, init),
     now: () => Date.now(),
+    online: () => (globalThis.navigator as Navigator | undefined)?.onLine !== false,
     setTimeout: (callback, ms) => setTimeout(callback, ms),
     clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
     storage,

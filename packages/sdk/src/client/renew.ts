@@ -152,6 +152,9 @@ async function viaRefreshToken(
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
  */
 async function viaIframe(core: ClientCore, request: RenewRequest, since: number): Promise<CachedTokens> {
+  // An offline browser would load an error page in the frame and the renewal would only end at
+  // the timeout; say `network` at once, as the refresh token path does.
+  if (!core.platform.online()) throw new SsoError('network', 'The browser is offline');
   const user = await core.cache.user();
   return roundTrip(core, {
     source: 'iframe',

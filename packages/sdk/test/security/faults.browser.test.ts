@@ -456,4 +456,17 @@ describe('(b, d, f) provider and network faults in Chromium against the dev IdP,
     await a.close();
     await b.close();
   });
+
+  securityCase('F3', 'offline, a renewal through the iframe fails at once with `network`, not at the timeout', async () => {
+    const p = await signedIn({});
+    await p.waitForTimeout(3100);
+    await stack.browser.context.setOffline(true);
+    const out = await p.evaluate(() => {
+      const w = window as unknown as AppWindow;
+      return w.__settle(w.client.getTokenSilently({ timeoutInSeconds: 5 }));
+    });
+    await stack.browser.context.setOffline(false);
+    expect(out.error?.code).toBe('network');
+    await p.close();
+  });
 });

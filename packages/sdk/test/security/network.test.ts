@@ -1,7 +1,9 @@
 import { describe, expect } from 'vitest';
+import { SsoClient } from '../../src/index.js';
+import { REDIRECT_URI } from '../support/fake-op.js';
 import { settle } from '../support/setup.js';
 import { securitySuite } from './cases.js';
-import { armed, expectCode, expectNothingKept, startLogin } from './helpers.js';
+import { armed, CLIENT_ID, expectCode, expectNothingKept, ISSUER, startLogin } from './helpers.js';
 
 const securityCase = securitySuite(import.meta.url, 'unit');
 const hang: typeof fetch = (_input, init) =>
@@ -166,6 +168,28 @@ describe('(f) network faults', () => {
       expect(w.events.filter((e) => e.type === 'signed_out')).toEqual([]);
       w.tab.fetch = w.op.fetch;
       expect(await w.client.getTokenSilently()).not.toBe(cached);
+    },
+  );
+
+  securityCase(
+    'F3',
+    'offline: a renewal through the provider fails at once with `network`, no iframe, the session kept',
+    async () => {
+      const options = { cacheLocation: 'localstorage' as const };
+      const w = armed(options);
+      await w.login();
+      const offline = new SsoClient({
+        issuer: ISSUER,
+        clientId: CLIENT_ID,
+        authorizationParams: { redirect_uri: REDIRECT_URI },
+        ...options,
+        platform: { ...w.tab.platform, online: () => false },
+      });
+      w.browser.advance(200_000);
+      await expectCode(offline.getTokenSilently(), 'network', w.wire);
+      expect(w.tab.frames).toEqual([]);
+      expect(await offline.isAuthenticated()).toBe(true);
+      expect(w.browser.pendingTimers).toBe(0);
     },
   );
 });
