@@ -1,24 +1,7 @@
 import { createPublicKey, type JsonWebKey, verify } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import type { DevIdpFaults } from '../src/index.js';
+import { type DevIdpFaults, rewriteResponseBody } from '../src/index.js';
 import { Agent, authorize, decodeJwt, exchangeCode, startIdp } from './helpers.js';
-
-/** Buffers what the real handler writes, so a fault can rewrite the body before it is sent. */
-function interceptBody(res: ServerResponse, rewrite: (body: string) => string): void {
-  const chunks: Buffer[] = [];
-  const realEnd = res.end.bind(res);
-  res.write = ((chunk: Buffer | string) => {
-    chunks.push(Buffer.from(chunk));
-    return true;
-  }) as ServerResponse['write'];
-  res.end = ((chunk?: Buffer | string | (() => void)) => {
-    if (chunk && typeof chunk !== 'function') chunks.push(Buffer.from(chunk));
-    const body = rewrite(Buffer.concat(chunks).toString('utf8'));
-    res.setHeader('content-length', Buffer.byteLength(body));
-    return realEnd(body);
-  }) as ServerResponse['end'];
-}
 
 describe('fault injection seam', { timeout: 20_000 }, () => {
   it('can answer for the IdP, and rewrite a token response with an ID token re-signed by the IdP key', async () => {
@@ -32,7 +15,7 @@ describe('fault injection seam', { timeout: 20_000 }, () => {
           return;
         }
         if (req.url?.startsWith('/oauth/token') && mode === 'rewrite') {
-          interceptBody(res, (body) => {
+          rewriteResponseBody(res, (body) => {
             const json = JSON.parse(body) as { id_token: string };
             const claims = decodeJwt(json.id_token);
             return JSON.stringify({ ...json, id_token: signJwt({ ...claims, aud: 'someone-else' }) });

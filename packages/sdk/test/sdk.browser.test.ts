@@ -1,23 +1,6 @@
-import type { ServerResponse } from 'node:http';
-import type { DevIdpFaults } from 'sso-spa-dev-idp';
+import { type DevIdpFaults, rewriteResponseBody } from 'sso-spa-dev-idp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API, appReady, openApp, type Stack, signIn, startStack } from './browser/harness.js';
-
-/** Lets a dev IdP fault rewrite the body the real handler writes. */
-function rewriteBody(res: ServerResponse, rewrite: (body: string) => string): void {
-  const chunks: Buffer[] = [];
-  const end = res.end.bind(res);
-  res.write = ((chunk: Buffer | string) => {
-    chunks.push(Buffer.from(chunk));
-    return true;
-  }) as ServerResponse['write'];
-  res.end = ((chunk?: Buffer | string | (() => void)) => {
-    if (chunk && typeof chunk !== 'function') chunks.push(Buffer.from(chunk));
-    const body = rewrite(Buffer.concat(chunks).toString('utf8'));
-    res.setHeader('content-length', Buffer.byteLength(body));
-    return end(body);
-  }) as ServerResponse['end'];
-}
 
 interface TestClient {
   checkSession(options?: Record<string, unknown>): Promise<void>;
@@ -279,7 +262,7 @@ describe('SDK in Chromium against a dev IdP without web_message and with injecte
     (handler, { signJwt }) =>
     (req, res) => {
       if (req.url?.startsWith('/.well-known/openid-configuration')) {
-        rewriteBody(res, (body) => {
+        rewriteResponseBody(res, (body) => {
           const doc = JSON.parse(body) as { response_modes_supported: string[] };
           doc.response_modes_supported = doc.response_modes_supported.filter((mode) => mode !== 'web_message');
           return JSON.stringify(doc);
@@ -289,7 +272,7 @@ describe('SDK in Chromium against a dev IdP without web_message and with injecte
         res.end('<html>bad gateway</html>');
         return;
       } else if (req.url?.startsWith('/oauth/token') && tokenFault === 'extra_audience') {
-        rewriteBody(res, (body) => {
+        rewriteResponseBody(res, (body) => {
           const json = JSON.parse(body) as { id_token: string };
           const claims = JSON.parse(Buffer.from(json.id_token.split('.')[1] as string, 'base64url').toString());
           return JSON.stringify({ ...json, id_token: signJwt({ ...claims, aud: [claims.aud, 'someone-else'] }) });

@@ -64,20 +64,7 @@ export class FaultSwitch {
 }
 
 /** Buffers what the IdP writes so `rewrite` can change the body before it is sent. */
-export function rewriteBody(res: ServerResponse, rewrite: (body: string) => string): void {
-  const chunks: Buffer[] = [];
-  const end = res.end.bind(res);
-  res.write = ((chunk: Buffer | string) => {
-    chunks.push(Buffer.from(chunk));
-    return true;
-  }) as ServerResponse['write'];
-  res.end = ((chunk?: Buffer | string | (() => void)) => {
-    if (chunk && typeof chunk !== 'function') chunks.push(Buffer.from(chunk));
-    const body = rewrite(Buffer.concat(chunks).toString('utf8'));
-    if (!res.headersSent) res.setHeader('content-length', Buffer.byteLength(body));
-    return end(body);
-  }) as ServerResponse['end'];
-}
+export { rewriteResponseBody as rewriteBody } from 'sso-spa-dev-idp';
 
 export function decodeJwt(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString());
