@@ -27,6 +27,15 @@ export type Fault = (
   next: DevIdpHandler,
 ) => boolean | Promise<boolean>;
 
+/** Passes only one kind of authorization request to `fault`: silent (`prompt=none`) or interactive. */
+export const onAuthorize =
+  (kind: 'silent' | 'interactive', fault: Fault): Fault =>
+  (req, res, idp, next) => {
+    const url = new URL(req.url ?? '/', idp.issuer);
+    if (url.pathname !== '/authorize' || (url.searchParams.get('prompt') === 'none') !== (kind === 'silent')) return false;
+    return fault(req, res, idp, next);
+  };
+
 /** The faults hook of a stack: a log of every request and one switchable fault. */
 export class FaultSwitch {
   readonly log: Logged[] = [];

@@ -10,6 +10,7 @@ import {
   type Fault,
   FaultSwitch,
   leftovers,
+  onAuthorize,
   openApp,
   rewriteBody,
   rewriteLocation,
@@ -21,15 +22,6 @@ import {
 import { securitySuite } from './cases.js';
 
 const securityCase = securitySuite(import.meta.url, 'chromium');
-
-/** Interactive (not prompt=none) authorization requests only. */
-const interactiveAuthorize =
-  (fault: Fault): Fault =>
-  (req, res, idp, next) => {
-    const url = new URL(req.url ?? '/', idp.issuer);
-    if (url.pathname !== '/authorize' || url.searchParams.get('prompt') === 'none') return false;
-    return fault(req, res, idp, next);
-  };
 
 describe('(a, b, e, g) redirects, callbacks and logout in Chromium against the dev IdP', () => {
   let stack: SecurityStack;
@@ -116,7 +108,7 @@ describe('(a, b, e, g) redirects, callbacks and logout in Chromium against the d
     async () => {
       const description = '<img src=x onerror="alert(1)">Access denied';
       for (const stateOf of [(s: string) => s, () => 'forged']) {
-        stack.faults.fault = interactiveAuthorize((req, res, idp) => {
+        stack.faults.fault = onAuthorize('interactive', (req, res, idp) => {
           const q = new URL(req.url ?? '/', idp.issuer).searchParams;
           const back = new URL(q.get('redirect_uri') as string);
           back.search = new URLSearchParams({
@@ -164,7 +156,7 @@ describe('(a, b, e, g) redirects, callbacks and logout in Chromium against the d
     const warm = await page();
     await handle(warm, await toCallback(warm)); // an SSO session, so the IdP answers at once
     for (const iss of ['http://evil.localhost/', null]) {
-      stack.faults.fault = interactiveAuthorize((_req, res) => {
+      stack.faults.fault = onAuthorize('interactive', (_req, res) => {
         rewriteLocation(res, (location) => {
           const url = new URL(location);
           if (iss === null) url.searchParams.delete('iss');

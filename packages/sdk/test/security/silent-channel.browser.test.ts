@@ -8,6 +8,7 @@ import {
   type Fault,
   HOSTILE_ON_IDP,
   leftovers,
+  onAuthorize,
   openApp,
   rewriteBody,
   type SecurityStack,
@@ -19,15 +20,6 @@ import { figure, securitySuite } from './cases.js';
 const securityCase = securitySuite(import.meta.url, 'chromium');
 const BOB = { sub: 'bob', email: 'bob@example.com', password: 'builder', name: 'Bob' };
 const ALICE = { sub: 'alice', email: 'alice@example.com', password: 'wonderland', name: 'Alice Liddell' };
-
-/** The silent (prompt=none) authorization requests only. */
-const silentAuthorize =
-  (fault: Fault): Fault =>
-  (req, res, idp, next) => {
-    const url = new URL(req.url ?? '/', idp.issuer);
-    if (url.pathname !== '/authorize' || url.searchParams.get('prompt') !== 'none') return false;
-    return fault(req, res, idp, next);
-  };
 
 describe('(c) silent authentication channel in Chromium against the dev IdP', () => {
   let stack: SecurityStack;
@@ -55,7 +47,7 @@ describe('(c) silent authentication channel in Chromium against the dev IdP', ()
    */
   async function renewUnderFire(hostileOrigin: string, hostilePath: string) {
     const p = await page();
-    stack.faults.fault = silentAuthorize((req, res, _idp, next) => {
+    stack.faults.fault = onAuthorize('silent', (req, res, _idp, next) => {
       setTimeout(() => void next(req, res), 1500);
       return true;
     });
@@ -117,7 +109,7 @@ describe('(c) silent authentication channel in Chromium against the dev IdP', ()
     async () => {
       const p = await page();
       const appOrigin = stack.app.origin;
-      stack.faults.fault = silentAuthorize((_req, res, idp) => {
+      stack.faults.fault = onAuthorize('silent', (_req, res, idp) => {
         res.writeHead(200, { 'content-type': 'text/html' });
         res.end(
           `<script>parent.postMessage({ type: 'authorization_response', response: { code: 'forged-code', state: 'not-yours', iss: ${JSON.stringify(idp.issuer)} } }, ${JSON.stringify(appOrigin)});</script>`,
@@ -205,7 +197,7 @@ describe('(c) silent authentication channel in Chromium against the dev IdP', ()
       };
       for (const [mode, fault] of Object.entries(modes)) {
         const p = await page();
-        stack.faults.fault = silentAuthorize(fault);
+        stack.faults.fault = onAuthorize('silent', fault);
         const outcome = await p.evaluate(async () => {
           const w = window as unknown as AppWindow;
           const client = w.makeClient();
@@ -308,7 +300,7 @@ describe('(c) silent authentication channel in Chromium against the dev IdP', ()
       await three.click('button[type="submit"]');
       await three.waitForURL(/\/callback\?/);
       // An OP that ignores id_token_hint: the hint is dropped, so prompt=none answers for Bob.
-      stack.faults.fault = silentAuthorize((req) => {
+      stack.faults.fault = onAuthorize('silent', (req) => {
         const url = new URL(req.url ?? '/', 'http://x');
         url.searchParams.delete('id_token_hint');
         req.url = url.pathname + url.search;
