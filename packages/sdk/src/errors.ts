@@ -60,6 +60,27 @@ export class SsoError extends Error {
   }
 }
 
+/**
+ * The codes that mean "the provider has no session it can use without the user": the four of
+ * OpenID Connect Core §3.1.2.6, whichever a provider prefers. The SDK also reports with
+ * `interaction_required` a silent request that the provider answered with a page instead of a
+ * response (its login page, which refuses to be framed), and with `login_required` an
+ * `invalid_request` to a silent request (providers that demand `id_token_hint`); the provider's
+ * own word, if it sent one, stays in `error`.
+ */
+export const NO_SESSION_CODES = [
+  'login_required',
+  'consent_required',
+  'interaction_required',
+  'account_selection_required',
+] as const satisfies readonly SsoErrorCode[];
+
+/** True when `error` means there is no session to use silently (see {@link NO_SESSION_CODES}). */
+export function isNoSessionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (NO_SESSION_CODES as readonly unknown[]).includes(code);
+}
+
 /** True for an {@link SsoError}, optionally with one of the given codes. */
 export function isSsoError(value: unknown, ...codes: SsoErrorCode[]): value is SsoError {
   return value instanceof SsoError && (codes.length === 0 || codes.includes(value.code));

@@ -1,6 +1,6 @@
 export { createSsoClient, SsoClient } from './client/client.js';
 export { type CustomCache, LocalStorageCache, MemoryCache } from './core/cache-store.js';
-export { isSsoError, SsoError, type SsoErrorCode, type SsoErrorOptions } from './errors.js';
+export { isNoSessionError, isSsoError, NO_SESSION_CODES, SsoError, type SsoErrorCode, type SsoErrorOptions } from './errors.js';
 export { handleSilentCallback } from './navigators/silent-callback.js';
 export type { NavigationRequest, Platform } from './platform.js';
 export { sameOriginPath } from './safe-url.js';
@@ -10,9 +10,11 @@ export type {
   GetTokenSilentlyOptions,
   IdTokenClaims,
   LogoutOptions,
+  LogoutResult,
   PopupLoginOptions,
   RedirectLoginOptions,
   RedirectLoginResult,
+  SessionCheckResult,
   SignedOutReason,
   SsoClientEvent,
   SsoClientOptions,

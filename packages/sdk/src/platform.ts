@@ -49,6 +49,11 @@ export interface Platform {
   currentUrl(): string | undefined;
   /** `history.replaceState` to `url` (same document). */
   replaceUrl(url: string): void;
+  /**
+   * The window this page was opened in, when the SDK may have opened it: the parent frame, or
+   * else the opener, and only when it is on this page's origin.
+   */
+  opener(): Pick<Window, 'postMessage'> | undefined;
   /** Top-level navigation (`location.assign`). */
   navigate(url: string): void | Promise<void>;
   /** Hidden iframe round trip; resolves with the authorization response parameters. */
@@ -82,7 +87,7 @@ async function lock<T>(name: string, timeoutMs: number, task: () => Promise<T>):
     });
   } catch (error) {
     if (abort.signal.aborted && !(error instanceof SsoError)) {
-      throw new SsoError('timeout', 'Timed out waiting for another tab to finish renewing tokens', { cause: error });
+      throw new SsoError('timeout', 'Timed out waiting for another tab to renew', { cause: error });
     }
     throw error;
   } finally {
@@ -113,6 +118,18 @@ function channel(name: string, onMessage: (message: unknown) => void): Channel |
   return { post: (message) => bc.postMessage(message), close: () => bc.close() };
 }
 
+function opener(): Window | undefined {
+  const win = globalThis.window as Window | undefined;
+  if (!win) return undefined;
+  const target = win.parent !== win ? win.parent : (win.opener as Window | null);
+  try {
+    // Reading another origin's location throws: such a window did not open us for the SDK.
+    return target && target.location.origin === win.location.origin ? target : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The browser implementation of {@link Platform}, with `overrides` applied. */
 export function createPlatform(overrides: Partial<Platform> = {}): Platform {
   return {
@@ -126,6 +143,7 @@ export function createPlatform(overrides: Partial<Platform> = {}): Platform {
     claim,
     channel,
     currentUrl: () => globalThis.location?.href,
+    opener,
     replaceUrl: (url) => globalThis.history?.replaceState(globalThis.history.state, '', url),
     navigate: (url) => globalThis.location.assign(url),
     iframe: runIframe,

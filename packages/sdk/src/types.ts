@@ -1,5 +1,5 @@
 import type { CustomCache } from './core/cache-store.js';
-import type { SsoErrorCode } from './errors.js';
+import type { SsoError, SsoErrorCode } from './errors.js';
 import type { Platform } from './platform.js';
 
 /**
@@ -56,10 +56,18 @@ export interface SsoClientOptions {
    */
   silentCallbackUri?: string;
   /**
-   * Let `checkSession()` try a top-level `prompt=none` redirect when the iframe cannot find a
-   * session (third-party cookies blocked), at most once per tab per `silentRedirectCooldownSeconds`.
+   * When `checkSession()` (and so `createSsoClient()`) found no session silently, whether to try
+   * one top-level `prompt=none` redirect through the provider, which still sees its session
+   * where the browser blocks third-party cookies (the hidden iframe then always says "no
+   * session"). At most once per tab per `silentRedirectCooldownSeconds`, never a loop.
+   * - `'returning'` (default): only when this site signed a user in before in this browser and
+   *   the user has not signed out since, so anonymous visitors are never bounced through the
+   *   provider, while a returning user's reload or new tab finds the session without a click.
+   * - `true`: always, so a site the user never visited signs in through an existing SSO session
+   *   without a form (seamless SSO where third-party cookies are blocked).
+   * - `false`: never.
    */
-  checkSessionRedirect?: boolean;
+  checkSessionRedirect?: boolean | 'returning';
   /** How long the redirect check stays off after one attempt in this tab (default 300 s). */
   silentRedirectCooldownSeconds?: number;
   /** ID token signing algorithms accepted. Default: the provider's advertised list without `none` and `HS*`. */
@@ -92,7 +100,31 @@ export interface GetTokenSilentlyOptions {
 /** Options of {@link SsoClient.checkSession}. */
 export interface CheckSessionOptions extends GetTokenSilentlyOptions {
   /** Overrides the client's `checkSessionRedirect` for this call. */
-  redirect?: boolean;
+  redirect?: boolean | 'returning';
+}
+
+/**
+ * What the latest session check found: `signed_in`, `signed_out` (the provider has no session
+ * to use silently, or nothing could renew), or `failed` (the provider could not be asked: it
+ * is unreachable, slow or answered wrongly), with the typed error. A failed check leaves the
+ * app signed out and able to call `loginWithRedirect()`.
+ */
+export interface SessionCheckResult {
+  status: 'signed_in' | 'signed_out' | 'failed';
+  /** Why the check did not sign the user in (also set for `signed_out`). */
+  error?: SsoError;
+  /** Epoch milliseconds. */
+  at: number;
+}
+
+/** What {@link SsoClient.logout} did at the provider. */
+export interface LogoutResult {
+  /**
+   * `redirected`: the browser is going to the provider's end-session endpoint. `not_supported`:
+   * the provider has no end-session endpoint, so its SSO session may still be alive (another
+   * site may still sign in silently). `skipped`: local logout only (`openUrl: false`).
+   */
+  provider: 'redirected' | 'not_supported' | 'skipped';
 }
 
 /** The token response as `getTokenSilently({ detailedResponse: true })` returns it. */
@@ -181,4 +213,5 @@ export type SsoClientEvent =
       fromOtherTab: boolean;
     }
   | { type: 'signed_out'; reason: SignedOutReason; fromOtherTab: boolean }
-  | { type: 'renewal_failed'; code: SsoErrorCode; at: number };
+  | { type: 'renewal_failed'; code: SsoErrorCode; at: number }
+  | { type: 'session_check'; status: SessionCheckResult['status']; code?: SsoErrorCode; at: number };

@@ -1,13 +1,15 @@
-import { SsoError } from '../errors.js';
+import { isSsoError, SsoError } from '../errors.js';
 import { userFromClaims } from '../protocol/id-token.js';
 import type {
   CheckSessionOptions,
   GetTokenSilentlyOptions,
   IdTokenClaims,
   LogoutOptions,
+  LogoutResult,
   PopupLoginOptions,
   RedirectLoginOptions,
   RedirectLoginResult,
+  SessionCheckResult,
   SignedOutReason,
   SsoClientEvent,
   SsoClientOptions,
@@ -96,14 +98,27 @@ export class SsoClient {
     return (await this.#core.cache.user()) !== undefined;
   }
 
-  /** Clears this site's tokens in every tab, then ends the SSO session at the provider (unless `openUrl: false`). */
-  logout(options?: LogoutOptions): Promise<void> {
+  /**
+   * Clears this site's tokens in every tab, revokes its refresh tokens where the provider offers
+   * revocation, then ends the SSO session at the provider (unless `openUrl: false`). Resolves
+   * with what happened at the provider: `not_supported` means its SSO session may still be alive.
+   */
+  logout(options?: LogoutOptions): Promise<LogoutResult> {
     return logout(this.#core, options);
   }
 
   /** Ends this site's session in every tab without navigating: clears the cache, broadcasts, emits `signed_out`. */
   clearSession(reason: SignedOutReason): Promise<void> {
     return this.#core.clearSession(reason);
+  }
+
+  /**
+   * What the latest session check (start-up, {@link checkSession}, or a top-level session check
+   * coming back) found, with the typed error when it did not sign the user in; `undefined`
+   * before the first.
+   */
+  get lastSessionCheck(): SessionCheckResult | undefined {
+    return this.#core.lastSessionCheck;
   }
 
   /** Listens to token, sign-out and renewal-failure events, in this tab and from the others. Returns the unsubscribe function. */
@@ -115,10 +130,17 @@ export class SsoClient {
 
 /**
  * Creates a client and runs {@link SsoClient.checkSession}, so the app knows whether the user
- * is signed in before it first renders.
+ * is signed in before it first renders. It rejects only for invalid options: whatever the
+ * silent check meets (no session, a provider that cannot answer silently, a slow or unreachable
+ * provider) the client resolves, signed out where it could not sign in, and
+ * {@link SsoClient.lastSessionCheck} (and a `session_check` event) says what happened.
  */
 export async function createSsoClient(options: SsoClientOptions): Promise<SsoClient> {
   const client = new SsoClient(options);
-  await client.checkSession();
+  try {
+    await client.checkSession();
+  } catch (error) {
+    if (isSsoError(error, 'invalid_options')) throw error;
+  }
   return client;
 }

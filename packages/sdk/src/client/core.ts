@@ -11,7 +11,14 @@ import { normalizeScope } from '../protocol/authorize.js';
 import { discoveryUrl, readDiscovery } from '../protocol/discovery.js';
 import { defaultAlgs, type IdTokenExpectations } from '../protocol/id-token.js';
 import type { ProviderContext, TokenSet } from '../protocol/token.js';
-import type { AuthorizationParams, SignedOutReason, SsoClientEvent, SsoClientOptions, TokenSource } from '../types.js';
+import type {
+  AuthorizationParams,
+  SessionCheckResult,
+  SignedOutReason,
+  SsoClientEvent,
+  SsoClientOptions,
+  TokenSource,
+} from '../types.js';
 
 /** A cross-tab message. Never carries a token. */
 type TabMessage =
@@ -38,6 +45,8 @@ export class ClientCore {
   #providerError: unknown;
   #channel: Channel | undefined | null = null;
   #epoch = 0;
+  /** What the latest session check found; see {@link SsoClient.lastSessionCheck}. */
+  lastSessionCheck: SessionCheckResult | undefined;
 
   constructor(options: SsoClientOptions) {
     if (!options?.issuer || !options.clientId) throw new SsoError('invalid_options', 'issuer and clientId are required');
@@ -138,6 +147,7 @@ export class ClientCore {
     this.#stillCurrent(since);
     const at = this.now();
     const { userChanged, tokens } = await this.cache.save(audience, scope, set, at);
+    if (!this.returning) this.returning = true;
     if (userChanged) {
       this.#post({ t: 'signed_out', reason: 'user_changed', ...(previous ? { sub: previous.sub } : {}) });
       this.events.emit({ type: 'signed_out', reason: 'user_changed', fromOtherTab: false });
@@ -168,12 +178,47 @@ export class ClientCore {
 
   #stillCurrent(since: number | undefined): void {
     if (since !== undefined && since !== this.#epoch) {
-      throw new SsoError('login_required', 'The session ended while tokens were being renewed');
+      throw new SsoError('login_required', 'The session ended during renewal');
+    }
+  }
+
+  /** Records and announces what a session check found. */
+  reportSessionCheck(status: SessionCheckResult['status'], error?: SsoError): void {
+    const at = this.now();
+    this.lastSessionCheck = { status, ...(error ? { error } : {}), at };
+    this.events.emit({ type: 'session_check', status, ...(error ? { code: error.code } : {}), at });
+  }
+
+  get #returningKey(): string {
+    return `sso-spa.returning::${this.options.issuer}::${this.options.clientId}`;
+  }
+
+  /**
+   * Whether this site signed a user in before in this browser, and nobody signed out since: a
+   * non-secret mark in localStorage that lets a reload or a new tab look for the SSO session
+   * with a top-level redirect without bouncing anonymous visitors through the provider.
+   */
+  get returning(): boolean {
+    try {
+      return this.platform.storage('local')?.getItem(this.#returningKey) === '1';
+    } catch {
+      return false;
+    }
+  }
+
+  set returning(value: boolean) {
+    try {
+      const storage = this.platform.storage('local');
+      if (value) storage?.setItem(this.#returningKey, '1');
+      else storage?.removeItem(this.#returningKey);
+    } catch {
+      // Without storage a reload simply does not look for the session by redirect.
     }
   }
 
   /** Ends this site's session in every tab: clears the cache, broadcasts, emits `signed_out`. */
   async clearSession(reason: SignedOutReason): Promise<void> {
+    if (reason !== 'user_changed') this.returning = false;
     this.#epoch++;
     const user = await this.cache.user();
     await this.cache.clear();

@@ -1,16 +1,14 @@
 import type { Transaction } from '../core/transactions.js';
-import { isSsoError, SsoError } from '../errors.js';
+import { isNoSessionError, SsoError } from '../errors.js';
 import { buildAuthorizeUrl, createSecrets } from '../protocol/authorize.js';
 import { checkAuthorizationResponse, cleanedUrl, responseParams } from '../protocol/callback.js';
-import { toSsoError } from '../protocol/errors.js';
+import { silentRequestError, toSsoError } from '../protocol/errors.js';
 import { exchangeCode } from '../protocol/token.js';
 import type { AuthorizationParams, PopupLoginOptions, RedirectLoginOptions, RedirectLoginResult } from '../types.js';
 import type { ClientCore } from './core.js';
 import { roundTrip } from './round-trip.js';
+import { handOverSilentResponse } from './silent-frame.js';
 import { releaseSilentRedirect } from './silent-redirect-guard.js';
-
-/** Errors that mean "there is no SSO session the user need not interact with". */
-export const NO_SESSION = ['login_required', 'consent_required', 'interaction_required', 'account_selection_required'] as const;
 
 const maxAgeOf = (params: AuthorizationParams): number | undefined =>
   params.max_age === undefined || params.max_age === null ? undefined : Number(params.max_age);
@@ -57,6 +55,9 @@ export async function redirectToProvider(
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthResponseValidation
  */
 export async function handleCallback(core: ClientCore, url?: string): Promise<RedirectLoginResult> {
+  // The SDK's own silent frame or popup: the waiting window takes the response and removes
+  // this page, so the app's callback handling never runs (and never settles) here.
+  if (handOverSilentResponse(core)) return new Promise<never>(() => {});
   const current = core.platform.currentUrl();
   const href = url ?? current;
   if (!href) throw new SsoError('invalid_options', 'No callback URL');
@@ -81,11 +82,19 @@ export async function handleCallback(core: ClientCore, url?: string): Promise<Re
       core.expectations(provider.as, { nonce: tx.nonce, ...(tx.maxAge === undefined ? {} : { maxAge: tx.maxAge }) }),
     );
     await core.store(set, silent ? 'silent_redirect' : 'redirect', tx.audience, tx.scope);
-    if (silent) releaseSilentRedirect(core);
+    if (silent) {
+      releaseSilentRedirect(core);
+      core.reportSessionCheck('signed_in');
+    }
     return { ...appState, ...(silent ? { sessionCheck: 'signed_in' as const } : {}) };
   } catch (error) {
-    const typed = toSsoError(error);
-    if (silent && isSsoError(typed, ...NO_SESSION)) return { ...appState, sessionCheck: 'no_session' };
+    const typed = silent ? silentRequestError(error) : toSsoError(error);
+    if (silent && isNoSessionError(typed)) {
+      // The provider has no session for this browser: stop looking for one on later loads.
+      core.returning = false;
+      core.reportSessionCheck('signed_out', typed);
+      return { ...appState, sessionCheck: 'no_session' };
+    }
     throw typed;
   }
 }

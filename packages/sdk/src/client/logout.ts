@@ -1,18 +1,29 @@
-import type { LogoutOptions } from '../types.js';
+import type { LogoutOptions, LogoutResult } from '../types.js';
 import type { ClientCore } from './core.js';
 
+/** How long logout waits for the provider to revoke refresh tokens before it leaves anyway. */
+const REVOCATION_TIMEOUT_MS = 3_000;
+
 /**
- * Ends the session: this site's cache is cleared in every tab first, then the browser goes to
- * the provider's `end_session_endpoint` with `id_token_hint` (this issuer's ID token only),
- * `client_id` and `post_logout_redirect_uri` (from `returnTo`). `openUrl: false` stops after
- * the local part.
+ * Ends the session: this site's cache is cleared in every tab first; where the provider offers
+ * revocation, this client's refresh tokens are revoked (some providers keep them alive past
+ * logout, and one could bring the session back); then the browser goes to the provider's
+ * `end_session_endpoint` with `id_token_hint` (this issuer's ID token only), `client_id` and
+ * `post_logout_redirect_uri` (from `returnTo`). A provider without that endpoint cannot end its
+ * SSO session from here: the result says so. `openUrl: false` stops after the local part.
  * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout
+ * @see https://datatracker.ietf.org/doc/html/rfc7009#section-2
  */
-export async function logout(core: ClientCore, options: LogoutOptions = {}): Promise<void> {
+export async function logout(core: ClientCore, options: LogoutOptions = {}): Promise<LogoutResult> {
   const user = await core.cache.user();
+  const refreshTokens = await core.cache.refreshTokens().catch(() => []);
   await core.clearSession('logout');
-  if (options.openUrl === false) return;
+  if (options.openUrl === false) {
+    void revoke(core, refreshTokens);
+    return { provider: 'skipped' };
+  }
   const { as } = await core.provider();
+  await revoke(core, refreshTokens);
   const { returnTo, ...extra } = options.logoutParams ?? {};
   const navigate = options.openUrl ?? core.platform.navigate;
   if (typeof as.end_session_endpoint !== 'string') {
@@ -25,7 +36,7 @@ export async function logout(core: ClientCore, options: LogoutOptions = {}): Pro
       target = undefined;
     }
     if (target && here && target.origin === new URL(here).origin) await navigate(target.href);
-    return;
+    return { provider: 'not_supported' };
   }
   const url = new URL(as.end_session_endpoint);
   for (const [name, value] of Object.entries(extra)) {
@@ -35,4 +46,39 @@ export async function logout(core: ClientCore, options: LogoutOptions = {}): Pro
   url.searchParams.set('client_id', core.options.clientId);
   if (typeof returnTo === 'string') url.searchParams.set('post_logout_redirect_uri', returnTo);
   await navigate(url.href);
+  return { provider: 'redirected' };
+}
+
+/**
+ * Revokes refresh tokens at the provider's `revocation_endpoint`, when discovery lists one. Best
+ * effort and bounded in time: the tokens are already forgotten locally, and logout goes on
+ * whatever the provider answers.
+ */
+async function revoke(core: ClientCore, tokens: string[]): Promise<void> {
+  if (tokens.length === 0) return;
+  try {
+    const { as } = await core.provider();
+    const endpoint = as.revocation_endpoint;
+    if (typeof endpoint !== 'string') return;
+    const deadline = new AbortController();
+    const timer = core.platform.setTimeout(() => deadline.abort(), REVOCATION_TIMEOUT_MS);
+    try {
+      await Promise.all(
+        tokens.map((token) =>
+          core.platform
+            .fetch(endpoint, {
+              method: 'POST',
+              headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+              body: new URLSearchParams({ token, token_type_hint: 'refresh_token', client_id: core.options.clientId }),
+              signal: deadline.signal,
+            })
+            .catch(() => undefined),
+        ),
+      );
+    } finally {
+      core.platform.clearTimeout(timer);
+    }
+  } catch {
+    // Discovery failed: nothing to revoke with; the local logout stands.
+  }
 }

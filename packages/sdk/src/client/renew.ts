@@ -1,6 +1,6 @@
 import type { CachedTokens } from '../core/token-cache.js';
 import { isSsoError, SsoError } from '../errors.js';
-import { toSsoError } from '../protocol/errors.js';
+import { silentRequestError, toSsoError } from '../protocol/errors.js';
 import { refreshTokens } from '../protocol/token.js';
 import type { GetTokenSilentlyOptions, TokenDetails } from '../types.js';
 import type { ClientCore } from './core.js';
@@ -120,7 +120,7 @@ async function rotatedElsewhere(core: ClientCore, request: RenewRequest): Promis
     const { tokens } = await core.cache.get(request.audience, request.scope);
     if (tokens) return tokens;
     if (core.now() >= deadline) {
-      throw new SsoError('timeout', 'Another tab is renewing the tokens with this refresh token; try again');
+      throw new SsoError('timeout', 'Another tab is renewing; try again');
     }
     await new Promise<void>((resolve) => core.platform.setTimeout(resolve, 20));
   }
@@ -141,8 +141,8 @@ async function viaRefreshToken(
   const set = await refreshTokens(
     provider,
     refreshToken,
-    request.scope,
     core.expectations(provider.as, user ? { sub: user.sub } : {}),
+    user?.claims,
   );
   return core.store(set, 'refresh_token', request.audience, request.scope, since);
 }
@@ -156,17 +156,26 @@ async function viaIframe(core: ClientCore, request: RenewRequest, since: number)
   // the timeout; say `network` at once, as the refresh token path does.
   if (!core.platform.online()) throw new SsoError('network', 'The browser is offline');
   const user = await core.cache.user();
-  return roundTrip(core, {
-    source: 'iframe',
-    params: {
-      ...request.extra,
-      audience: request.audience,
-      scope: request.scope,
-      prompt: 'none',
-      id_token_hint: user?.claims.__raw,
-    },
-    timeoutMs: request.timeoutMs,
-    since,
-    navigate: (navigation) => core.platform.iframe(navigation),
-  });
+  const attempt = (hint: string | undefined) =>
+    roundTrip(core, {
+      source: 'iframe',
+      params: { ...request.extra, audience: request.audience, scope: request.scope, prompt: 'none', id_token_hint: hint },
+      timeoutMs: request.timeoutMs,
+      since,
+      navigate: (navigation) => core.platform.iframe(navigation),
+    });
+  try {
+    return await attempt(user?.claims.__raw);
+  } catch (error) {
+    const typed = toSsoError(error);
+    if (!user || typed.code !== 'oauth_error' || typed.error !== 'invalid_request') throw silentRequestError(typed);
+    // A provider that no longer accepts our ID token as a hint (its keys rotated, it restarted)
+    // answers invalid_request: ask once more without it, so that a session still alive is found
+    // and a gone one says so, instead of failing the same way on every page load.
+    try {
+      return await attempt(undefined);
+    } catch (retryError) {
+      throw silentRequestError(retryError);
+    }
+  }
 }

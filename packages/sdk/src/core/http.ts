@@ -32,7 +32,7 @@ export function timedFetch(platform: Platform, timeoutMs: number): typeof fetch 
       if (error instanceof SsoError) throw error;
       const name = (error as { name?: unknown } | null)?.name;
       if (controller.signal.aborted || name === 'AbortError' || name === 'TimeoutError') {
-        throw new SsoError('timeout', 'The request to the provider was aborted or timed out');
+        throw new SsoError('timeout', 'Request to the provider timed out');
       }
       throw new SsoError('network', 'The provider could not be reached', {
         cause: error instanceof Error ? new Error(error.message) : undefined,

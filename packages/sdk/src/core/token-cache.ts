@@ -177,7 +177,10 @@ export class TokenCache {
       scope: set.scope ?? scope,
       sub,
       receivedAt,
-      idTokenExpiresAt: receivedAt + (set.claims.exp - set.claims.iat) * 1000,
+      // Without a new ID token (a refresh the provider answered without one) the identity is
+      // carried over and the pair lives as long as its new access token: the provider vouched
+      // for the session by renewing it. Otherwise the pair expires with the earlier of the two.
+      idTokenExpiresAt: receivedAt + (set.idTokenCarried ? set.expires_in : set.claims.exp - set.claims.iat) * 1000,
       accessTokenExpiresAt: receivedAt + set.expires_in * 1000,
     };
     const refreshToken = set.refresh_token ?? (old?.sub === sub ? old.refresh_token : undefined);
@@ -224,6 +227,19 @@ export class TokenCache {
       typeof u.claims.__raw === 'string';
     if (!ok) await this.#store.remove(this.#userKey);
     return ok ? u : undefined;
+  }
+
+  /** Every refresh token this client holds, to revoke them at logout. */
+  async refreshTokens(): Promise<string[]> {
+    const prefix = `${KEY_PREFIX}${this.#issuer}::${this.#clientId}::`;
+    const keys = this.#store.allKeys ? await this.#store.allKeys() : [...this.#written];
+    const tokens = new Set<string>();
+    for (const key of keys) {
+      if (!key.startsWith(prefix) || key === this.#userKey) continue;
+      const entry = await this.#read(key);
+      if (entry?.refresh_token) tokens.add(entry.refresh_token);
+    }
+    return [...tokens];
   }
 
   /** Removes every entry of this client, or only those of user `sub` when given. */

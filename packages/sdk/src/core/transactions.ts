@@ -70,13 +70,12 @@ export class TransactionStore {
   }
 
   #write(storage: Storage | undefined, records: Records): void {
-    if (!storage)
-      throw new SsoError('storage_unavailable', 'sessionStorage is unavailable, so the login cannot survive the redirect');
+    if (!storage) throw new SsoError('storage_unavailable', 'No sessionStorage to keep the login across the redirect');
     try {
       if (Object.keys(records).length === 0) storage.removeItem(this.#key);
       else storage.setItem(this.#key, JSON.stringify(records));
     } catch (cause) {
-      throw new SsoError('storage_unavailable', 'The login transaction could not be stored', { cause });
+      throw new SsoError('storage_unavailable', 'Could not store the login transaction', { cause });
     }
   }
 
@@ -86,6 +85,11 @@ export class TransactionStore {
     const records = this.#read(storage);
     records[tx.state] = tx;
     this.#write(storage, records);
+  }
+
+  /** Whether this tab has a fresh transaction for `state` (a redirect it started itself). */
+  has(state: string): boolean {
+    return Object.hasOwn(this.#read(this.#storage()), state);
   }
 
   /** Removes and returns the transaction of `state`, if this tab has a fresh one. */

@@ -1,10 +1,12 @@
 import { SsoError } from '../errors.js';
 import type { NavigationRequest } from '../platform.js';
-import { awaitAuthorizationMessage } from './message-listener.js';
+import { awaitAuthorizationMessage, responseIn } from './message-listener.js';
 
 /**
- * Runs the authorization request in a popup and resolves with the response parameters;
- * `popup_closed` when the user closes it, `popup_blocked` when it cannot open.
+ * Runs the authorization request in a popup and resolves with the response parameters: posted
+ * by the provider (`web_message`) or by the SDK on the app's callback page, or read from the
+ * popup once it is back on the app's redirect URI (same origin). `popup_closed` when the user
+ * closes it, `popup_blocked` when it cannot open.
  */
 export function runPopup(request: NavigationRequest): Promise<URLSearchParams> {
   const popup = request.popup;
@@ -13,10 +15,12 @@ export function runPopup(request: NavigationRequest): Promise<URLSearchParams> {
     request,
     () => popup,
     () => popup.close(),
-    (fail) => {
+    ({ resolve, fail }) => {
       const poll = setInterval(() => {
-        if (popup.closed) fail(new SsoError('popup_closed', 'The login popup was closed'));
-      }, 500);
+        if (popup.closed) return fail(new SsoError('popup_closed', 'The login popup was closed'));
+        const params = responseIn(popup, request.messageOrigin);
+        if (params) resolve(params);
+      }, 250);
       return () => clearInterval(poll);
     },
   );

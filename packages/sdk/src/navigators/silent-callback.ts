@@ -1,19 +1,29 @@
+import { responseParams } from '../protocol/callback.js';
+
 /**
- * Call this on the app-hosted silent-callback page (the `silentCallbackUri`) for providers
- * without `response_mode=web_message`: it posts the authorization response to the window
- * that opened it (the parent frame or the popup's opener) with this page's own origin as the
- * explicit target origin, never `'*'`, so only the app itself can read it.
+ * Posts the authorization response carried by `url` to `target`, addressed to `url`'s own
+ * origin only (never `'*'`), so nothing but the app itself can read it.
+ * @returns false when `url` carries no response.
+ */
+export function postAuthorizationResponse(target: Pick<Window, 'postMessage'>, url: string): boolean {
+  const params = responseParams(url);
+  if (!params.has('state')) return false;
+  const response: Record<string, string> = {};
+  for (const [name, value] of params) response[name] = value;
+  target.postMessage({ type: 'authorization_response', response }, new URL(url).origin);
+  return true;
+}
+
+/**
+ * For a dedicated silent-callback page (`silentCallbackUri`): posts the authorization response
+ * to the window that opened this page (the parent frame or the popup's opener), addressed to
+ * this page's own origin. Pages that create an `SsoClient` need not call it: the client
+ * recognises its own silent frame or popup and does the same. The package also ships a
+ * ready-made page, `sso-spa/silent-callback.html`.
  * Returns `false` when the page is not inside a frame or popup, or has no response.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthResponse
  */
 export function handleSilentCallback(win: Window = window): boolean {
   const target = win.parent !== win ? win.parent : win.opener;
-  if (!target) return false;
-  const url = new URL(win.location.href);
-  const params = url.searchParams.has('state') ? url.searchParams : new URLSearchParams(url.hash.slice(1));
-  if (!params.has('state')) return false;
-  const response: Record<string, string> = {};
-  for (const [name, value] of params) response[name] = value;
-  (target as Window).postMessage({ type: 'authorization_response', response }, win.location.origin);
-  return true;
+  return target ? postAuthorizationResponse(target as Window, win.location.href) : false;
 }

@@ -49,16 +49,16 @@ export function cleanedUrl(url: string): string | undefined {
 export function checkAuthorizationResponse(as: AuthorizationServer, params: URLSearchParams, expectedState: string): string {
   const iss = params.get('iss');
   if (iss !== null ? iss !== as.issuer : as.authorization_response_iss_parameter_supported === true) {
-    throw new SsoError('issuer_mismatch', 'The authorization response comes from another issuer (RFC 9207)');
+    throw new SsoError('issuer_mismatch', 'Response from another issuer (RFC 9207)');
   }
   if (params.get('state') !== expectedState) {
-    throw new SsoError('state_mismatch', 'The authorization response does not match the transaction');
+    throw new SsoError('state_mismatch', 'Response state mismatch');
   }
   const error = params.get('error');
   if (error !== null) throw providerError(error, params.get('error_description') ?? undefined);
   const code = params.get('code');
   if (!code || params.has('id_token') || params.has('access_token') || params.has('response')) {
-    throw new SsoError('invalid_response', 'The authorization response is not a code response');
+    throw new SsoError('invalid_response', 'Not a code response');
   }
   return code;
 }

@@ -24,17 +24,21 @@ export async function readDiscovery(issuer: string, response: Response): Promise
   try {
     metadata = await response.json();
   } catch (cause) {
-    throw new SsoError('discovery_failed', 'The discovery document is not JSON', { cause, status: response.status });
+    throw new SsoError('discovery_failed', 'Discovery is not JSON', { cause, status: response.status });
   }
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
-    throw new SsoError('discovery_failed', 'The discovery document is not an object', { status: response.status });
+    throw new SsoError('discovery_failed', 'Discovery is not an object', { status: response.status });
   }
   const as = metadata as AuthorizationServer;
   if (as.issuer !== issuer) {
-    throw new SsoError('issuer_mismatch', 'The discovery document names another issuer than the one configured');
+    // Issuers are public identifiers: naming both makes a trailing-slash mismatch obvious.
+    throw new SsoError(
+      'issuer_mismatch',
+      `The discovery document names the issuer ${JSON.stringify(String(as.issuer).slice(0, 200))}, but the configured issuer is ${JSON.stringify(issuer)}; they must match exactly, trailing slash included`,
+    );
   }
   if (typeof as.authorization_endpoint !== 'string' || typeof as.token_endpoint !== 'string') {
-    throw new SsoError('discovery_failed', 'The discovery document lacks the authorization or token endpoint');
+    throw new SsoError('discovery_failed', 'Discovery lacks an authorization or token endpoint');
   }
   return as;
 }

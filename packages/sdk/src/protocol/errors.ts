@@ -27,11 +27,13 @@ export function providerError(error: string, description?: string, status?: numb
 
 /**
  * Reads a failed token endpoint response (any status but 200): a JSON `error` body keeps the
- * provider's words; an empty or HTML body becomes `server_error` (5xx) or `invalid_response`,
+ * provider's words. Some providers answer with an empty or non-JSON body: on a refresh grant a
+ * 400 can then only mean that the refresh token is no longer good (`invalid_grant`, so it is
+ * dropped rather than resent); otherwise it becomes `server_error` (5xx) or `invalid_response`,
  * always with the HTTP status.
  * @see https://datatracker.ietf.org/doc/html/rfc6749#section-5.2
  */
-export async function tokenEndpointError(response: Response): Promise<SsoError> {
+export async function tokenEndpointError(response: Response, grantType?: string): Promise<SsoError> {
   const status = response.status;
   let body: unknown;
   try {
@@ -43,8 +45,29 @@ export async function tokenEndpointError(response: Response): Promise<SsoError> 
   if (typeof error === 'string' && error) {
     return providerError(error, typeof error_description === 'string' ? error_description : undefined, status);
   }
+  if (status === 400 && grantType === 'refresh_token') {
+    return new SsoError('invalid_grant', 'Refresh token refused (HTTP 400)', {
+      status,
+    });
+  }
   return new SsoError(status >= 500 ? 'server_error' : 'invalid_response', `The token endpoint failed with HTTP ${status}`, {
     status,
+  });
+}
+
+/**
+ * What an error of a silent (`prompt=none`) authorization request means for the app. Providers
+ * that demand `id_token_hint` answer `invalid_request` to a request without one (a site that
+ * never signed anyone in) or with one they no longer accept: there is no session to use
+ * silently, which is `login_required`; the provider's own word stays in `error`.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest (id_token_hint)
+ */
+export function silentRequestError(error: unknown): SsoError {
+  const typed = toSsoError(error);
+  if (typed.code !== 'oauth_error' || typed.error !== 'invalid_request') return typed;
+  return new SsoError('login_required', 'Silent request refused (invalid_request)', {
+    error: typed.error,
+    ...(typed.errorDescription === undefined ? {} : { errorDescription: typed.errorDescription }),
   });
 }
 

@@ -77,7 +77,7 @@ export function validateIdToken(idToken: string, expect: IdTokenExpectations): I
     // A token fresh from the token endpoint has iat ≈ the provider's now: minutes away from
     // ours (beyond the leeway) means our clock is off, and renewing again would not help.
     if (Math.abs(iat - expect.now) > expect.leeway + 300 && exp > iat) {
-      throw new SsoError('clock_skew', 'The ID token is not valid at this device time: check the device clock');
+      throw new SsoError('clock_skew', 'ID token not valid at this device time: check the clock');
     }
     throw invalid(exp <= expect.now - expect.leeway ? 'expired' : 'issued in the future');
   }

@@ -1,4 +1,4 @@
-import { SsoError } from '../errors.js';
+import { isNoSessionError, SsoError } from '../errors.js';
 import { trackActivity } from './activity.js';
 import { TabChannel } from './channel.js';
 import { computeDeadlines, type Deadlines, keepAliveAt, maxDefined, minDefined, type SessionTimes } from './deadlines.js';
@@ -150,7 +150,7 @@ class SessionManagerImpl implements SessionManager {
       this.#log({ type: 'renewal_failed', detail: event.code });
       // The app's own getTokenSilently() met a provider without our session: same rules as
       // ours. Where the iframe is known not to reach the provider, its answer says nothing.
-      if (event.code === 'login_required' && this.#strategy === 'iframe') void this.#renewer.onLoginRequired('provider');
+      if (isNoSessionError(event) && this.#strategy === 'iframe') void this.#renewer.onLoginRequired('provider');
     }
   }
 

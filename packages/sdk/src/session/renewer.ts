@@ -1,3 +1,4 @@
+import { isNoSessionError } from '../errors.js';
 import type { RenewalStrategy, SessionClient, SessionEndReason, SessionEvent } from './types.js';
 
 /** A silent `login_required` this soon after a top-level round trip means blocked cookies, not a logout. */
@@ -76,7 +77,7 @@ export class Renewer {
     } catch (error) {
       const code = codeOf(error);
       host.log({ type: 'renewal_failed', detail: `${channel}: ${code ?? 'error'}` });
-      if (code === 'login_required' || code === 'invalid_grant') {
+      if (isNoSessionError(error) || code === 'invalid_grant') {
         const alive = await this.onLoginRequired(channel, purpose === 'probe');
         if (alive && (purpose !== 'continue' || host.state().canSlide)) return;
         if (alive && this.#client.loginWithRedirect) {
@@ -121,7 +122,7 @@ export class Renewer {
           return true;
         }
         // A network failure proves nothing either way: the next renewal or focus asks again.
-        if (code !== 'missing_refresh_token' && code !== 'login_required' && code !== 'invalid_grant') return true;
+        if (code !== 'missing_refresh_token' && !isNoSessionError(error) && code !== 'invalid_grant') return true;
       }
     }
     host.end('ended_elsewhere');

@@ -21,7 +21,8 @@ export type SessionClientEvent =
       fromOtherTab: boolean;
     }
   | { type: 'signed_out'; reason: SignedOutReason; fromOtherTab: boolean }
-  | { type: 'renewal_failed'; code: string; at: number };
+  | { type: 'renewal_failed'; code: string; at: number }
+  | { type: 'session_check'; status: 'signed_in' | 'signed_out' | 'failed'; code?: string; at: number };
 
 /** The subset of `SsoClient` the session manager uses. */
 export interface SessionClient {
@@ -33,7 +34,7 @@ export interface SessionClient {
   /** Claims are read defensively: `iat`, `exp` and `auth_time` count only when they are numbers. */
   getIdTokenClaims(): Promise<{ iat?: unknown; exp?: unknown; auth_time?: unknown } | undefined>;
   /** The RP-initiated logout (navigates to the provider's end-session endpoint). */
-  logout(options?: { logoutParams?: { returnTo?: string; [key: string]: unknown } }): Promise<void>;
+  logout(options?: { logoutParams?: { returnTo?: string; [key: string]: unknown } }): Promise<unknown>;
   /**
    * A top-level redirect through the provider. Used by `continueSession()` only where the
    * provider cannot be reached silently and refresh tokens do not extend the SSO session.

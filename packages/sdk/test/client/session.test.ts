@@ -136,7 +136,8 @@ describe('checkSession', () => {
       appState: { targetUrl: '/orders?id=7' },
       sessionCheck: 'signed_in',
     });
-    expect(w.events.at(-1)).toMatchObject({ type: 'tokens', source: 'silent_redirect', throughProvider: true });
+    expect(w.events.findLast((e) => e.type === 'tokens')).toMatchObject({ source: 'silent_redirect', throughProvider: true });
+    expect(w.client.lastSessionCheck).toMatchObject({ status: 'signed_in' });
 
     const none = world({ checkSessionRedirect: true });
     none.op.session = false;

@@ -215,7 +215,6 @@ describe('refresh tokens', () => {
   it.each([
     [502, '<html>Bad gateway</html>', 'server_error'],
     [500, '', 'server_error'],
-    [400, '<html>oops</html>', 'invalid_response'],
   ])('maps HTTP %i with a non-JSON body to a typed error with the status', async (status, body, code) => {
     const w = world({ useRefreshTokens: true });
     await w.login();
@@ -224,6 +223,23 @@ describe('refresh tokens', () => {
     await expect(w.client.getTokenSilently()).rejects.toMatchObject({ code, status });
     expect(await w.client.isAuthenticated()).toBe(true);
   });
+
+  it.each([
+    ['<html>oops</html>', 'text/html'],
+    ['', 'text/plain'],
+  ])(
+    'P8: a 400 to a refresh with a non-JSON body (%j) is invalid_grant, and that refresh token is never sent again',
+    async (body, type) => {
+      const w = world({ useRefreshTokens: true });
+      await w.login();
+      w.browser.advance(200_000);
+      w.op.nextTokenResponse = () => new Response(body, { status: 400, headers: { 'content-type': type } });
+      await expect(w.client.getTokenSilently()).rejects.toMatchObject({ code: 'invalid_grant', status: 400 });
+      const tokenCalls = w.op.calls.token;
+      await expect(w.client.getTokenSilently()).rejects.toMatchObject({ code: 'missing_refresh_token' });
+      expect(w.op.calls.token).toBe(tokenCalls);
+    },
+  );
 
   it('rejects a refreshed ID token for another user and ends the session', async () => {
     const w = world({ useRefreshTokens: true });

@@ -28,6 +28,21 @@ export interface FakeOpOptions {
   accessTokenSeconds?: number;
   webMessage?: boolean;
   rotateRefreshTokens?: boolean;
+  /** P1: what prompt=none answers without a session (default login_required). */
+  noSessionError?: string;
+  /** P2: prompt=none without an accepted id_token_hint answers invalid_request. */
+  requireIdTokenHint?: boolean;
+  /** P5: RFC 9207 `iss` in responses and discovery (default true). */
+  issParameter?: boolean;
+  /** P6: refresh responses carry a new ID token (default true). */
+  refreshIdToken?: boolean;
+  /** P7: refresh tokens are granted without `offline_access`; a refresh asking for it is refused. */
+  refreshGrantWithoutOfflineAccess?: boolean;
+  /** P8: token endpoint errors come as HTTP 400 with an empty body. */
+  emptyTokenErrors?: boolean;
+  /** P10/P11: discovery lists a revocation endpoint / an end-session endpoint (default true). */
+  revocation?: boolean;
+  endSession?: boolean;
 }
 
 export class FakeOp {
@@ -39,7 +54,11 @@ export class FakeOp {
   idTokenClaims: Record<string, unknown> = {};
   /** Replaces the next token endpoint response. */
   nextTokenResponse: (() => Response) | undefined;
-  readonly calls = { discovery: 0, token: 0, refresh: 0 };
+  readonly calls = { discovery: 0, token: 0, refresh: 0, revocation: 0 };
+  /** Refresh tokens revoked at the revocation endpoint. */
+  readonly revoked: string[] = [];
+  /** ID tokens the provider still accepts as `id_token_hint` (P2: a restarted provider forgets them). */
+  readonly acceptedHints = new Set<string>();
   readonly authorizeUrls: URL[] = [];
   readonly tokenBodies: URLSearchParams[] = [];
   readonly #codes = new Map<string, Grant>();
@@ -52,10 +71,11 @@ export class FakeOp {
       issuer: ISSUER,
       authorization_endpoint: `${ISSUER}authorize`,
       token_endpoint: `${ISSUER}oauth/token`,
-      end_session_endpoint: `${ISSUER}oidc/logout`,
+      ...(options.endSession === false ? {} : { end_session_endpoint: `${ISSUER}oidc/logout` }),
+      ...(options.revocation === false ? {} : { revocation_endpoint: `${ISSUER}oauth/revoke` }),
       response_modes_supported: options.webMessage === false ? ['query', 'fragment'] : ['query', 'fragment', 'web_message'],
       id_token_signing_alg_values_supported: ['RS256'],
-      authorization_response_iss_parameter_supported: true,
+      ...(options.issParameter === false ? {} : { authorization_response_iss_parameter_supported: true }),
     };
   }
 
@@ -64,9 +84,16 @@ export class FakeOp {
     const u = new URL(url);
     this.authorizeUrls.push(u);
     const q = u.searchParams;
-    const response = new URLSearchParams({ state: q.get('state') ?? '', iss: ISSUER });
+    const response = new URLSearchParams({ state: q.get('state') ?? '' });
+    if (this.#options.issParameter !== false) response.set('iss', ISSUER);
+    const hint = q.get('id_token_hint');
+    if (q.get('prompt') === 'none' && this.#options.requireIdTokenHint && (!hint || !this.acceptedHints.has(hint))) {
+      response.set('error', 'invalid_request');
+      response.set('error_description', 'id_token_hint is required');
+      return response;
+    }
     if (!this.session && q.get('prompt') === 'none') {
-      response.set('error', 'login_required');
+      response.set('error', this.#options.noSessionError ?? 'login_required');
       response.set('error_description', 'End-User authentication is required');
       return response;
     }
@@ -93,6 +120,13 @@ export class FakeOp {
       this.calls.discovery++;
       return Response.json(this.metadata);
     }
+    if (url.href === this.metadata.revocation_endpoint) {
+      this.calls.revocation++;
+      const token = new URLSearchParams(String(init?.body)).get('token') ?? '';
+      this.revoked.push(token);
+      this.#refreshTokens.delete(token);
+      return new Response(null, { status: 200 });
+    }
     if (url.href === this.metadata.token_endpoint) {
       this.calls.token++;
       const body = new URLSearchParams(String(init?.body));
@@ -113,21 +147,28 @@ export class FakeOp {
     const verifier = body.get('code_verifier') ?? '';
     const challenge = createHash('sha256').update(verifier).digest('base64url');
     if (!grant || grant.challenge !== challenge || grant.redirectUri !== body.get('redirect_uri')) {
-      return Response.json({ error: 'invalid_grant', error_description: 'grant request is invalid' }, { status: 400 });
+      return this.#error('invalid_grant');
     }
     return this.#tokens(grant);
+  }
+
+  #error(error: string): Response {
+    if (this.#options.emptyTokenErrors) return new Response(null, { status: 400 });
+    return Response.json({ error, error_description: 'grant request is invalid' }, { status: 400 });
   }
 
   #refresh(body: URLSearchParams): Response {
     this.calls.refresh++;
     const grant = this.#refreshTokens.get(body.get('refresh_token') ?? '');
-    if (!grant || grant.used)
-      return Response.json({ error: 'invalid_grant', error_description: 'grant request is invalid' }, { status: 400 });
+    if (!grant || grant.used) return this.#error('invalid_grant');
+    const asked = body.get('scope');
+    const granted = new Set(grant.scope.split(' '));
+    if (asked && !asked.split(' ').every((scope) => granted.has(scope))) return this.#error('invalid_scope');
     if (this.#options.rotateRefreshTokens !== false) grant.used = true;
-    return this.#tokens({ ...grant, nonce: undefined }, this.#options.rotateRefreshTokens === false);
+    return this.#tokens({ ...grant, nonce: undefined }, this.#options.rotateRefreshTokens === false, true);
   }
 
-  #tokens(grant: Grant, keepRefreshToken = false): Response {
+  #tokens(grant: Grant, keepRefreshToken = false, refresh = false): Response {
     const now = Math.floor(this.#options.now() / 1000);
     const idTokenSeconds = this.#options.idTokenSeconds ?? 150;
     const claims = {
@@ -147,11 +188,20 @@ export class FakeOp {
       token_type: 'Bearer',
       expires_in: this.#options.accessTokenSeconds ?? 150,
       scope: grant.scope,
-      id_token: jwt(claims),
     };
+    if (!refresh || this.#options.refreshIdToken !== false) {
+      body.id_token = jwt(claims);
+      this.acceptedHints.add(body.id_token as string);
+    }
     if (grant.scope.split(' ').includes('offline_access') && !keepRefreshToken) {
       const rt = `rt-${randomUUID()}`;
-      this.#refreshTokens.set(rt, { ...grant, used: false });
+      const scope = this.#options.refreshGrantWithoutOfflineAccess
+        ? grant.scope
+            .split(' ')
+            .filter((s) => s !== 'offline_access')
+            .join(' ')
+        : grant.scope;
+      this.#refreshTokens.set(rt, { ...grant, scope, used: false });
       body.refresh_token = rt;
     }
     return Response.json(body);

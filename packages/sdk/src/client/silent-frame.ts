@@ -1,0 +1,21 @@
+import { postAuthorizationResponse } from '../navigators/silent-callback.js';
+import { isCallbackUrl, responseParams } from '../protocol/callback.js';
+import type { ClientCore } from './core.js';
+
+/**
+ * Recognises that this page is the SDK's own silent frame or popup, come back to the app's
+ * redirect URI from a provider without `response_mode=web_message`: the address carries an
+ * authorization response, the page sits in a frame or popup of its own origin, and the response
+ * is not for a redirect this tab started (those keep a transaction in this tab's
+ * sessionStorage). The response then goes to the window that waits for it, and the app's own
+ * login logic must not run here. Cheap: no network, no await.
+ * @returns true when the response was handed over.
+ */
+export function handOverSilentResponse(core: ClientCore): boolean {
+  const url = core.platform.currentUrl();
+  if (!url || !isCallbackUrl(url)) return false;
+  const state = responseParams(url).get('state') ?? '';
+  if (core.transactions.has(state)) return false;
+  const target = core.platform.opener();
+  return target ? postAuthorizationResponse(target, url) : false;
+}
