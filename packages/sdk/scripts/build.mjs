@@ -2,12 +2,12 @@
 // code splitting would cost more requests than it saves), the script-tag build that defines
 // `window.SsoSpa`, and declarations from tsc.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const entries = Object.entries(pkg.exports)
-  .filter(([key]) => key !== './package.json')
+  .filter(([key]) => key !== './package.json' && !key.endsWith('.html'))
   .map(([, target]) => target.default.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts'));
 
 rmSync('dist', { recursive: true, force: true });
@@ -31,3 +31,5 @@ await build({
   minify: true,
 });
 execFileSync('npx', ['tsc', '-p', 'tsconfig.json', '--emitDeclarationOnly'], { stdio: 'inherit' });
+// The ready-made silent-callback page ships as it is: no build step, no SDK inside.
+copyFileSync('static/silent-callback.html', 'dist/silent-callback.html');

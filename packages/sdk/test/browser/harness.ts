@@ -27,6 +27,17 @@ function appPage(issuer: string, origin: string): string {
   import * as SsoSpa from '/dist/index.js';
   if (location.pathname === '/silent.html') SsoSpa.handleSilentCallback();
   window.SsoSpa = SsoSpa;
+  // A "typical app" when a test asks for one (sessionStorage is shared with this tab's frames):
+  // it creates its client on load and handles any callback in its address bar, as real apps do,
+  // including inside the SDK's own silent frame.
+  const typical = sessionStorage.getItem('sso-test.typical');
+  if (typical) {
+    const started = SsoSpa.createSsoClient({ ...${JSON.stringify(base)}, ...JSON.parse(typical) });
+    started.then((client) => {
+      window.client = client;
+      if (/[?&]code=/.test(location.search)) return client.handleRedirectCallback();
+    });
+  }
   window.events = [];
   window.makeClient = (extra = {}) => {
     const client = new SsoSpa.SsoClient({ ...${JSON.stringify(base)}, ...extra });
@@ -52,7 +63,7 @@ export async function startStack(thirdPartyCookies: boolean, idpOptions: Record<
     clients: [
       {
         clientId: 'site-a',
-        redirectUris: [`${app.origin}/callback`, `${app.origin}/silent.html`],
+        redirectUris: [`${app.origin}/callback`, `${app.origin}/silent.html`, `${app.origin}/dist/silent-callback.html`],
         postLogoutRedirectUris: [`${app.origin}/`],
         webOrigins: [app.origin],
       },
