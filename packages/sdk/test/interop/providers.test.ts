@@ -126,7 +126,9 @@ describe('P4: no web_message', () => {
   it('in its own silent frame the SDK hands the response to the parent, addressed to its origin, and runs no login logic', async () => {
     const w = world({}, { webMessage: false });
     const posted: Array<[unknown, string]> = [];
-    w.tab.platform.opener = () => ({ postMessage: (message: unknown, origin: string) => posted.push([message, origin]) });
+    w.tab.platform.opener = () => ({
+      postMessage: ((message: unknown, origin: string) => void posted.push([message, origin])) as Window['postMessage'],
+    });
     w.tab.url = `${REDIRECT_URI}?code=c-1&state=s-1&iss=${encodeURIComponent(ISSUER)}`;
     const client = new SsoClient({
       issuer: ISSUER,
@@ -150,7 +152,7 @@ describe('P4: no web_message', () => {
   it('a redirect this tab started is handled as a login even inside a frame or popup', async () => {
     const w = world({}, { webMessage: false });
     const posted: unknown[] = [];
-    w.tab.platform.opener = () => ({ postMessage: (message: unknown) => posted.push(message) });
+    w.tab.platform.opener = () => ({ postMessage: ((message: unknown) => void posted.push(message)) as Window['postMessage'] });
     const client = new SsoClient({
       issuer: ISSUER,
       clientId: CLIENT_ID,
