@@ -116,7 +116,10 @@ function isProfileName(name: unknown): name is ProfileName {
  * The effective behaviour: defaults, then the profile's flags, then explicit `behaviour` flags.
  * Throws a `TypeError` naming an unknown profile, an unknown flag or a value of the wrong type.
  */
-export function resolveBehaviour(profile: ProfileName | undefined, behaviour: Partial<ProviderBehaviour> = {}): ProviderBehaviour {
+export function resolveBehaviour(
+  profile: ProfileName | undefined,
+  behaviour: Partial<ProviderBehaviour> = {},
+): ProviderBehaviour {
   if (profile !== undefined && !isProfileName(profile)) {
     throw new TypeError(`unknown profile ${JSON.stringify(profile)}; profiles: ${profileNames.join(', ')}`);
   }

@@ -1,10 +1,5 @@
 import Provider, { type ClientModel, errors, type GrantModel, type KoaContext, type RefreshTokenModel } from 'oidc-provider';
-import {
-  interactionPolicyFor,
-  issueRefreshTokenFor,
-  logoutFeature,
-  webMessageFeature,
-} from './behaviour-config.js';
+import { interactionPolicyFor, issueRefreshTokenFor, logoutFeature, webMessageFeature } from './behaviour-config.js';
 import type { DevApi, DevUser, ResolvedClient, ResolvedConfig } from './config.js';
 import { isLoopbackHostname } from './cookies.js';
 import { oidcScopes, routes } from './paths.js';
