@@ -17,8 +17,9 @@ export interface ProviderBehaviour {
    */
   requireIdTokenHint: boolean;
   /**
-   * `prompt=none` is ignored: without a session the browser is sent to the login page, which
-   * refuses to be framed (`X-Frame-Options: DENY`, CSP `frame-ancestors 'none'`). Default false.
+   * `prompt=none` is ignored: without a session the authorization endpoint answers with its
+   * login page (200), which refuses to be framed (`X-Frame-Options: DENY`, CSP
+   * `frame-ancestors 'none'`), so a silent frame gets no answer. Default false.
    */
   framedLoginPage: boolean;
   /**

@@ -10,6 +10,7 @@ import {
   authorizeUrl,
   decodeJwt,
   exchangeCode,
+  formAction,
   pkce,
   startIdp,
   submitForm,
@@ -259,18 +260,29 @@ describe("profile 'framed-login'", { timeout: 20_000 }, () => {
   });
 
   it.each(['query', 'web_message'])(
-    'sends a signed-out prompt=none (%s) to a login page that refuses framing (framedLoginPage)',
+    'answers a signed-out prompt=none (%s) with its login page, which refuses framing (framedLoginPage)',
     async (responseMode) => {
       const agent = new Agent(idp);
-      const first = await agent.fetch(authorizeUrl(idp, { prompt: 'none', responseMode }, pkce().challenge, 's'));
-      expect(first.status).toBe(303);
-      const location = new URL(first.headers.get('location')!, idp.issuer);
-      expect(location.pathname).toMatch(/^\/interaction\/[\w-]+$/);
-      const login = await agent.fetch(location.href);
+      const login = await agent.fetch(authorizeUrl(idp, { prompt: 'none', responseMode }, pkce().challenge, 's'));
       expect(login.status).toBe(200);
+      expect(login.headers.get('location')).toBeNull();
       expect(login.headers.get('x-frame-options')).toBe('DENY');
       expect(login.headers.get('content-security-policy')).toBe("frame-ancestors 'none'");
-      expect(await login.text()).toContain('name="password"');
+      const html = await login.text();
+      expect(html).toContain('name="password"');
+      expect(html).not.toContain('authorization_response');
+      // Shown top-level, the page signs the user in like the ordinary login page.
+      const signedIn = await agent.follow(formAction(html), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ login: 'alice@example.com', password: 'wonderland' }).toString(),
+      });
+      if (responseMode === 'query') {
+        expect(signedIn.location?.searchParams.get('code')).toBeTruthy();
+      } else {
+        expect(signedIn.response.status).toBe(200);
+        expect(signedIn.body).toContain('"code":');
+      }
     },
   );
 

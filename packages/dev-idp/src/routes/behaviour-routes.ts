@@ -1,6 +1,8 @@
 import type { KoaContext, KoaMiddleware } from 'oidc-provider';
 import type { ProviderBehaviour } from '../behaviour.js';
+import type { ResolvedConfig } from '../config.js';
 import { routes } from '../paths.js';
+import { loginPage } from '../views.js';
 import type { RouteParts } from './parts.js';
 
 const authorizationRoutes = new Set(['authorization', 'resume']);
@@ -14,9 +16,10 @@ const authorizationRoutes = new Set(['authorization', 'resume']);
 export function behaviourRoutes({ config, provider }: RouteParts): KoaMiddleware {
   const { behaviour } = config;
   return async (ctx, next) => {
-    if (behaviour.framedLoginPage) ignorePromptNone(ctx);
+    const promptNoneIgnored = behaviour.framedLoginPage && ignorePromptNone(ctx);
     if (behaviour.corsWildcard && ctx.path === routes.token && answerWildcardCors(ctx)) return;
     await next();
+    if (promptNoneIgnored) renderLoginPageInPlace(ctx, config);
     const route = ctx.oidc?.route;
     if (route === 'token') adjustTokenResponse(ctx, behaviour);
     if (route && authorizationRoutes.has(route)) {
@@ -34,11 +37,37 @@ export function behaviourRoutes({ config, provider }: RouteParts): KoaMiddleware
  * `framedLoginPage`: the authorization endpoint acts as if `prompt=none` had not been sent, so
  * without a session the frame is sent to the login page, which refuses to be framed.
  */
-function ignorePromptNone(ctx: KoaContext): void {
-  if (ctx.path !== routes.authorization || ctx.method !== 'GET' || ctx.query.prompt !== 'none') return;
+function ignorePromptNone(ctx: KoaContext): boolean {
+  if (ctx.path !== routes.authorization || ctx.method !== 'GET' || ctx.query.prompt !== 'none') return false;
   const query = new URLSearchParams(ctx.querystring);
   query.delete('prompt');
   ctx.querystring = query.toString();
+  return true;
+}
+
+/**
+ * `framedLoginPage`: the signed-out silent request gets the login page itself (200), as from a
+ * provider whose authorization endpoint renders it, rather than oidc-provider's redirect to
+ * `/interaction/:uid`: in a cross-site frame the browser would not send the interaction cookie
+ * (SameSite=Lax) there, and the frame would get an error page instead. The page refuses to be
+ * framed; its form posts to the interaction, whose cookie this response sets.
+ */
+function renderLoginPageInPlace(ctx: KoaContext, config: ResolvedConfig): void {
+  const location = ctx.response.get('location');
+  const interaction = location && /^\/interaction\/[\w-]+$/.exec(new URL(location, 'http://x').pathname)?.[0];
+  if (ctx.status !== 303 || !interaction) return;
+  const clientId = String(ctx.query.client_id ?? '');
+  ctx.response.remove('location');
+  ctx.status = 200;
+  ctx.type = 'html';
+  ctx.set('cache-control', 'no-store');
+  ctx.set('x-frame-options', 'DENY');
+  ctx.set('content-security-policy', "frame-ancestors 'none'");
+  ctx.body = loginPage({
+    action: `${interaction}/login`,
+    clientName: config.clients.find((client) => client.clientId === clientId)?.name ?? clientId,
+    users: config.users,
+  });
 }
 
 /**
