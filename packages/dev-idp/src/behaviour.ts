@@ -41,7 +41,10 @@ export interface ProviderBehaviour {
   emptyTokenErrors: boolean;
   /** Every refresh rotates the refresh token (with reuse detection). False: the same token keeps working. Default true. */
   rotateRefreshTokens: boolean;
-  /** Logout at the IdP leaves refresh tokens alive; only revocation (RFC 7009) ends them. Default false. */
+  /**
+   * Logout at the IdP leaves refresh tokens granted with `offline_access` alive; only
+   * revocation (RFC 7009) ends them. Default false (logout revokes them).
+   */
   refreshSurvivesLogout: boolean;
   /** RP-initiated logout always asks the user to confirm, even when the client is identified. Default false. */
   logoutConfirmation: boolean;
