@@ -8,7 +8,7 @@ import { TransactionStore } from '../core/transactions.js';
 import { SsoError } from '../errors.js';
 import { type Channel, createPlatform, type Platform } from '../platform.js';
 import { normalizeScope } from '../protocol/authorize.js';
-import { discoveryUrl, readDiscovery } from '../protocol/discovery.js';
+import { checkDiscovery, discoveryUrl, readDiscovery } from '../protocol/discovery.js';
 import { defaultAlgs, type IdTokenExpectations } from '../protocol/id-token.js';
 import type { ProviderContext, TokenSet } from '../protocol/token.js';
 import type {
@@ -24,6 +24,9 @@ import type {
 type TabMessage =
   | { t: 'signed_out'; reason: SignedOutReason; sub?: string }
   | { t: 'tokens'; event: Extract<SsoClientEvent, { type: 'tokens' }> };
+
+/** How long a tab reuses the provider's metadata across its own page loads. */
+const DISCOVERY_LIFETIME_MS = 60 * 60_000;
 
 const REASONS: readonly string[] = ['logout', 'login_required', 'user_changed', 'invalid_grant', 'idle', 'ended_elsewhere'];
 const SOURCES: readonly string[] = ['redirect', 'popup', 'iframe', 'silent_redirect', 'refresh_token'];
@@ -109,12 +112,17 @@ export class ClientCore {
     if (this.now() < this.#providerRetryAt) return Promise.reject(this.#providerError);
     const fetch = this.fetchWithTimeout();
     const issuer = this.options.issuer;
-    this.#provider = fetch(discoveryUrl(issuer), { headers: { accept: 'application/json' } })
-      .then((response) => readDiscovery(issuer, response))
-      .then((as: AuthorizationServer) => {
-        this.#providerFailures = 0;
-        return { as, clientId: this.options.clientId, fetch };
-      });
+    const kept = this.#keptDiscovery();
+    this.#provider = (
+      kept
+        ? Promise.resolve(kept)
+        : fetch(discoveryUrl(issuer), { headers: { accept: 'application/json' } })
+            .then((response) => readDiscovery(issuer, response))
+            .then((as) => this.#keepDiscovery(as))
+    ).then((as: AuthorizationServer) => {
+      this.#providerFailures = 0;
+      return { as, clientId: this.options.clientId, fetch };
+    });
     this.#provider.catch((error: unknown) => {
       this.#provider = undefined;
       this.#providerError = error;
@@ -122,6 +130,55 @@ export class ClientCore {
       this.#providerRetryAt = this.now() + Math.min(60_000, 1000 * 2 ** (this.#providerFailures - 1));
     });
     return this.#provider;
+  }
+
+  get #discoveryKey(): string {
+    return `sso-spa.meta.discovery::${this.options.issuer}`;
+  }
+
+  /**
+   * The provider's metadata as this tab discovered it on an earlier page load, while younger
+   * than {@link DISCOVERY_LIFETIME_MS} and still naming the configured issuer: a reload then
+   * asks the provider one question fewer. Kept in sessionStorage, so only this tab's own reloads
+   * use it and it never outlives the tab.
+   */
+  #keptDiscovery(): AuthorizationServer | undefined {
+    try {
+      const kept = JSON.parse(this.platform.storage('session')?.getItem(this.#discoveryKey) ?? 'null') as {
+        at?: unknown;
+        as?: unknown;
+      } | null;
+      const age = this.now() - Number(kept?.at);
+      if (!(age >= 0 && age < DISCOVERY_LIFETIME_MS)) return undefined;
+      return checkDiscovery(this.options.issuer, kept?.as);
+    } catch {
+      return undefined;
+    }
+  }
+
+  #keepDiscovery(as: AuthorizationServer): AuthorizationServer {
+    try {
+      this.platform.storage('session')?.setItem(this.#discoveryKey, JSON.stringify({ at: this.now(), as }));
+    } catch {
+      // Without storage every page load discovers again.
+    }
+    return as;
+  }
+
+  /**
+   * Forgets the provider's metadata after a request that may have failed because of it (the
+   * provider moved an endpoint: 404), or unconditionally without `error`: the next request
+   * discovers again.
+   */
+  forgetProvider(error?: SsoError): void {
+    // Not for `network`: an offline browser says nothing about the metadata.
+    if (error && error.code !== 'discovery_failed' && error.status !== 404) return;
+    this.#provider = undefined;
+    try {
+      this.platform.storage('session')?.removeItem(this.#discoveryKey);
+    } catch {
+      // Nothing kept.
+    }
   }
 
   /** What the next ID token must match. */
@@ -190,7 +247,7 @@ export class ClientCore {
   }
 
   get #returningKey(): string {
-    return `sso-spa.returning::${this.options.issuer}::${this.options.clientId}`;
+    return `sso-spa.meta.returning::${this.options.issuer}::${this.options.clientId}`;
   }
 
   /**

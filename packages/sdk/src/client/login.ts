@@ -89,6 +89,7 @@ export async function handleCallback(core: ClientCore, url?: string): Promise<Re
     return { ...appState, ...(silent ? { sessionCheck: 'signed_in' as const } : {}) };
   } catch (error) {
     const typed = silent ? silentRequestError(error) : toSsoError(error);
+    core.forgetProvider(typed);
     if (silent && isNoSessionError(typed)) {
       // The provider has no session for this browser: stop looking for one on later loads.
       core.returning = false;

@@ -55,6 +55,7 @@ export async function getTokens(core: ClientCore, options: GetTokenSilentlyOptio
     );
   } catch (error) {
     const typed = toSsoError(error);
+    core.forgetProvider(typed);
     core.events.emit({ type: 'renewal_failed', code: typed.code, at: core.now() });
     throw typed;
   }

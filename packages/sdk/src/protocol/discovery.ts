@@ -26,8 +26,16 @@ export async function readDiscovery(issuer: string, response: Response): Promise
   } catch (cause) {
     throw new SsoError('discovery_failed', 'Discovery is not JSON', { cause, status: response.status });
   }
+  return checkDiscovery(issuer, metadata);
+}
+
+/**
+ * Checks provider metadata, fresh from the provider or kept from an earlier page load: an
+ * object naming exactly the configured issuer, with authorization and token endpoints.
+ */
+export function checkDiscovery(issuer: string, metadata: unknown): AuthorizationServer {
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
-    throw new SsoError('discovery_failed', 'Discovery is not an object', { status: response.status });
+    throw new SsoError('discovery_failed', 'Discovery is not an object');
   }
   const as = metadata as AuthorizationServer;
   if (as.issuer !== issuer) {

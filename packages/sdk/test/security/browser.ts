@@ -257,9 +257,10 @@ export interface PageError {
 /** The SDK's traces in the page's storages and cookies. */
 export function traces(page: Page): Promise<{ local: string[]; session: string[]; cookie: string; href: string }> {
   return page.evaluate(() => ({
-    // The returning-user mark holds no secret (only that this site signed someone in before).
-    local: Object.keys(localStorage).filter((k) => k.startsWith('sso-spa') && !k.startsWith('sso-spa.returning::')),
-    session: Object.keys(sessionStorage).filter((k) => k.startsWith('sso-spa')),
+    // `sso-spa.meta.*` keys hold no secret: the provider's public metadata, and whether this
+    // site signed someone in before.
+    local: Object.keys(localStorage).filter((k) => k.startsWith('sso-spa') && !k.startsWith('sso-spa.meta.')),
+    session: Object.keys(sessionStorage).filter((k) => k.startsWith('sso-spa') && !k.startsWith('sso-spa.meta.')),
     cookie: document.cookie,
     href: location.href,
   }));

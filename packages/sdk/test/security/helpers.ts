@@ -96,7 +96,11 @@ export function nextTokenBody(w: World, body: Record<string, unknown>): void {
 
 /** Keys the SDK left in this browser's storages (token cache and transactions). */
 export function storedKeys(w: World, tab: FakeTab = w.tab): string[] {
-  return [...w.browser.local.keys(), ...tab.session.keys()].filter((k) => k.startsWith('sso-spa'));
+  // `sso-spa.meta.*` keys hold no secret: the provider's public metadata, and whether this site
+  // signed someone in before.
+  return [...w.browser.local.keys(), ...tab.session.keys()].filter(
+    (k) => k.startsWith('sso-spa') && !k.startsWith('sso-spa.meta.'),
+  );
 }
 
 const TOKENISH = /\bat-[\w.-]+|\brt-[\w.-]+|eyJ[\w-]{8,}/;
