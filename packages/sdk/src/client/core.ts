@@ -235,7 +235,9 @@ export class ClientCore {
 
   #stillCurrent(since: number | undefined): void {
     if (since !== undefined && since !== this.#epoch) {
-      throw new SsoError('login_required', 'The session ended during renewal');
+      // Not `login_required`: the provider said nothing. The session ended here or in another
+      // tab (a logout, or another user signing in), and whoever listens must not end it again.
+      throw new SsoError('cancelled', 'The session ended during renewal');
     }
   }
 

@@ -27,11 +27,14 @@ export async function redirectToProvider(
   const params = core.authorizationParams(options.authorizationParams);
   const redirectUri = String(params.redirect_uri ?? core.redirectUri ?? '');
   if (!redirectUri) throw new SsoError('invalid_options', 'authorizationParams.redirect_uri is required');
+  // A top-level prompt=none request is a session check whoever starts it: its "no session"
+  // answer resolves `sessionCheck: 'no_session'` instead of failing the callback.
+  const transactionKind = params.prompt === 'none' ? 'silent_redirect' : kind;
   const secrets = await createSecrets();
   const { audience, scope } = core.resolve(params);
   const maxAge = maxAgeOf(params);
   core.transactions.save({
-    kind,
+    kind: transactionKind,
     state: secrets.state,
     nonce: secrets.nonce,
     codeVerifier: secrets.codeVerifier,
@@ -105,10 +108,20 @@ export async function handleCallback(core: ClientCore, url?: string): Promise<Re
  * silent-callback page.
  */
 export async function popupLogin(core: ClientCore, options: PopupLoginOptions, popup: Window): Promise<void> {
-  await roundTrip(core, {
-    source: 'popup',
-    params: options.authorizationParams ?? {},
-    timeoutMs: (options.timeoutInSeconds ?? core.options.authorizeTimeoutInSeconds ?? 60) * 1000,
-    navigate: (request) => core.platform.popup({ ...request, popup }),
-  });
+  try {
+    await roundTrip(core, {
+      source: 'popup',
+      params: options.authorizationParams ?? {},
+      timeoutMs: (options.timeoutInSeconds ?? core.options.authorizeTimeoutInSeconds ?? 60) * 1000,
+      navigate: (request) => core.platform.popup({ ...request, popup }),
+    });
+  } catch (error) {
+    // The window was opened in the click, before discovery or the redirect URI could fail.
+    try {
+      if (!popup.closed) popup.close();
+    } catch {
+      // Already gone.
+    }
+    throw error;
+  }
 }

@@ -1,3 +1,4 @@
+import { timedFetch } from '../core/http.js';
 import type { LogoutOptions, LogoutResult } from '../types.js';
 import type { ClientCore } from './core.js';
 
@@ -57,27 +58,18 @@ export async function logout(core: ClientCore, options: LogoutOptions = {}): Pro
 async function revoke(core: ClientCore, tokens: string[]): Promise<void> {
   if (tokens.length === 0) return;
   try {
-    const { as } = await core.provider();
-    const endpoint = as.revocation_endpoint;
+    const endpoint = (await core.provider()).as.revocation_endpoint;
     if (typeof endpoint !== 'string') return;
-    const deadline = new AbortController();
-    const timer = core.platform.setTimeout(() => deadline.abort(), REVOCATION_TIMEOUT_MS);
-    try {
-      await Promise.all(
-        tokens.map((token) =>
-          core.platform
-            .fetch(endpoint, {
-              method: 'POST',
-              headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-              body: new URLSearchParams({ token, token_type_hint: 'refresh_token', client_id: core.options.clientId }),
-              signal: deadline.signal,
-            })
-            .catch(() => undefined),
-        ),
-      );
-    } finally {
-      core.platform.clearTimeout(timer);
-    }
+    const post = timedFetch(core.platform, REVOCATION_TIMEOUT_MS);
+    await Promise.all(
+      tokens.map((token) =>
+        post(endpoint, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ token, token_type_hint: 'refresh_token', client_id: core.options.clientId }),
+        }).catch(() => undefined),
+      ),
+    );
   } catch {
     // Discovery failed: nothing to revoke with; the local logout stands.
   }

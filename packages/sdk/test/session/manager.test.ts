@@ -289,6 +289,16 @@ describe('ended elsewhere', () => {
     expect(a.session.getSnapshot()).toMatchObject({ status: 'expired', reason: 'ended_elsewhere' });
   });
 
+  it('a renewal cancelled by a session change (another user signed in) ends nothing', async () => {
+    const { clock, a } = setup();
+    a.client.tokens('redirect');
+    await clock.advance(90_000);
+    a.client.emit({ type: 'renewal_failed', code: 'cancelled', at: clock.now });
+    await flush();
+    expect(a.client.cleared).toEqual([]);
+    expect(a.session.getSnapshot().status).not.toBe('expired');
+  });
+
   it('a login_required from the app’s own renewal ends the session', async () => {
     const { clock, a } = setup();
     a.client.tokens('redirect');
