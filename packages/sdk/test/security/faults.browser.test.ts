@@ -448,7 +448,7 @@ describe('(b, d, f) provider and network faults in Chromium against the dev IdP,
     await b.waitForTimeout(200);
     // Logout revokes the refresh token (RFC 7009) before the delayed refresh reaches the token
     // endpoint, so the IdP refuses it; a refresh answered before the revocation would be dropped
-    // by the session epoch instead (login_required, covered by the unit tier).
+    // by the session epoch instead (`cancelled`, covered by the unit tier).
     expect(out.error?.code).toBe('invalid_grant');
     for (const page of [a, b]) {
       const state = await page.evaluate(async () => ({
