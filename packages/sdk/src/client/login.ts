@@ -1,17 +1,13 @@
 import type { Transaction } from '../core/transactions.js';
 import { isNoSessionError, SsoError } from '../errors.js';
-import { buildAuthorizeUrl, createSecrets } from '../protocol/authorize.js';
 import { checkAuthorizationResponse, cleanedUrl, responseParams } from '../protocol/callback.js';
 import { silentRequestError, toSsoError } from '../protocol/errors.js';
-import { exchangeCode } from '../protocol/token.js';
-import type { AuthorizationParams, PopupLoginOptions, RedirectLoginOptions, RedirectLoginResult } from '../types.js';
+import type { PopupLoginOptions, RedirectLoginOptions, RedirectLoginResult } from '../types.js';
+import { prepareAuthorization, redeemCode } from './authorization-request.js';
 import type { ClientCore } from './core.js';
 import { roundTrip } from './round-trip.js';
 import { handOverSilentResponse } from './silent-frame.js';
 import { releaseSilentRedirect } from './silent-redirect-guard.js';
-
-const maxAgeOf = (params: AuthorizationParams): number | undefined =>
-  params.max_age === undefined || params.max_age === null ? undefined : Number(params.max_age);
 
 /**
  * Starts a top-level authorization request: stores a single-use transaction (fails fast with
@@ -23,32 +19,25 @@ export async function redirectToProvider(
   kind: Transaction['kind'],
   options: RedirectLoginOptions,
 ): Promise<void> {
-  const { as } = await core.provider();
-  const params = core.authorizationParams(options.authorizationParams);
-  const redirectUri = String(params.redirect_uri ?? core.redirectUri ?? '');
-  if (!redirectUri) throw new SsoError('invalid_options', 'authorizationParams.redirect_uri is required');
-  // A top-level prompt=none request is a session check whoever starts it: its "no session"
-  // answer resolves `sessionCheck: 'no_session'` instead of failing the callback.
-  const transactionKind = params.prompt === 'none' ? 'silent_redirect' : kind;
-  const secrets = await createSecrets();
-  const { audience, scope } = core.resolve(params);
-  const maxAge = maxAgeOf(params);
+  const request = await prepareAuthorization(core, options.authorizationParams);
+  const { secrets } = request;
   core.transactions.save({
-    kind: transactionKind,
+    // A top-level prompt=none request is a session check whoever starts it: its "no session"
+    // answer resolves `sessionCheck: 'no_session'` instead of failing the callback.
+    kind: new URL(request.url).searchParams.get('prompt') === 'none' ? 'silent_redirect' : kind,
     state: secrets.state,
     nonce: secrets.nonce,
     codeVerifier: secrets.codeVerifier,
     issuer: core.options.issuer,
     clientId: core.options.clientId,
-    redirectUri,
-    audience,
-    scope,
-    ...(maxAge === undefined ? {} : { maxAge }),
+    redirectUri: request.redirectUri,
+    audience: request.audience,
+    scope: request.scope,
+    ...(request.maxAge === undefined ? {} : { maxAge: request.maxAge }),
     ...(options.appState === undefined ? {} : { appState: options.appState }),
     createdAt: core.now(),
   });
-  const url = buildAuthorizeUrl(as, { clientId: core.options.clientId, redirectUri, secrets, params });
-  await (options.openUrl ?? core.platform.navigate)(url);
+  await (options.openUrl ?? core.platform.navigate)(request.url);
 }
 
 /**
@@ -77,13 +66,7 @@ export async function handleCallback(core: ClientCore, url?: string): Promise<Re
   try {
     const provider = await core.provider();
     const checked = checkAuthorizationResponse(provider.as, params, tx.state);
-    const set = await exchangeCode(
-      provider,
-      checked,
-      tx.redirectUri,
-      tx.codeVerifier,
-      core.expectations(provider.as, { nonce: tx.nonce, ...(tx.maxAge === undefined ? {} : { maxAge: tx.maxAge }) }),
-    );
+    const set = await redeemCode(core, provider, checked, tx);
     await core.store(set, silent ? 'silent_redirect' : 'redirect', tx.audience, tx.scope);
     if (silent) {
       releaseSilentRedirect(core);

@@ -1,10 +1,8 @@
 import type { CachedTokens } from '../core/token-cache.js';
-import { SsoError } from '../errors.js';
 import type { NavigationRequest } from '../platform.js';
-import { buildAuthorizeUrl, createSecrets } from '../protocol/authorize.js';
 import { checkAuthorizationResponse } from '../protocol/callback.js';
-import { exchangeCode } from '../protocol/token.js';
 import type { AuthorizationParams, TokenSource } from '../types.js';
+import { prepareAuthorization, redeemCode } from './authorization-request.js';
 import type { ClientCore } from './core.js';
 
 /** One authorization request answered in this document (iframe or popup). */
@@ -25,37 +23,15 @@ export interface RoundTrip {
  * @see https://openid.net/specs/openid-connect-core-1_0.html#CodeFlowAuth
  */
 export async function roundTrip(core: ClientCore, trip: RoundTrip): Promise<CachedTokens> {
-  const provider = await core.provider();
-  const { as } = provider;
-  const webMessage = as.response_modes_supported?.includes('web_message') === true;
-  const params = core.authorizationParams(trip.params);
-  const redirectUri = String(
-    (webMessage ? undefined : core.options.silentCallbackUri) ?? params.redirect_uri ?? core.redirectUri ?? '',
-  );
-  if (!redirectUri) throw new SsoError('invalid_options', 'authorizationParams.redirect_uri is required');
-  const secrets = await createSecrets();
-  const { audience, scope } = core.resolve(params);
-  const url = buildAuthorizeUrl(as, {
-    clientId: core.options.clientId,
-    redirectUri,
-    secrets,
-    params,
-    ...(webMessage ? { responseMode: 'web_message' } : {}),
-  });
+  const request = await prepareAuthorization(core, trip.params, true);
+  const { provider, secrets } = request;
   const response = await trip.navigate({
-    url,
-    messageOrigin: new URL(webMessage ? (as.authorization_endpoint as string) : redirectUri).origin,
+    url: request.url,
+    messageOrigin: request.messageOrigin,
     state: secrets.state,
     timeoutMs: trip.timeoutMs,
   });
-  const code = checkAuthorizationResponse(as, response, secrets.state);
-  const maxAge = params.max_age === undefined || params.max_age === null ? undefined : Number(params.max_age);
-  const set = await exchangeCode(
-    provider,
-    code,
-    redirectUri,
-    secrets.codeVerifier,
-    core.expectations(as, { nonce: secrets.nonce, ...(maxAge === undefined ? {} : { maxAge }) }),
-  );
-  return core.store(set, trip.source, audience, scope, trip.since);
+  const code = checkAuthorizationResponse(provider.as, response, secrets.state);
+  const set = await redeemCode(core, provider, code, { ...request, ...secrets });
+  return core.store(set, trip.source, request.audience, request.scope, trip.since);
 }
