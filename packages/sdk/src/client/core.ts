@@ -1,4 +1,3 @@
-import type { AuthorizationServer } from 'oauth4webapi';
 import { LocalStorageCache, MemoryCache } from '../core/cache-store.js';
 import { Emitter } from '../core/events.js';
 import { timedFetch } from '../core/http.js';
@@ -8,6 +7,7 @@ import { TransactionStore } from '../core/transactions.js';
 import { SsoError } from '../errors.js';
 import { type Channel, createPlatform, type Platform } from '../platform.js';
 import { normalizeScope } from '../protocol/authorize.js';
+import type { ProviderMetadata } from '../protocol/discovery.js';
 import { checkDiscovery, discoveryUrl, readDiscovery } from '../protocol/discovery.js';
 import { defaultAlgs, type IdTokenExpectations } from '../protocol/id-token.js';
 import type { ProviderContext, TokenSet } from '../protocol/token.js';
@@ -119,7 +119,7 @@ export class ClientCore {
         : fetch(discoveryUrl(issuer), { headers: { accept: 'application/json' } })
             .then((response) => readDiscovery(issuer, response))
             .then((as) => this.#keepDiscovery(as))
-    ).then((as: AuthorizationServer) => {
+    ).then((as: ProviderMetadata) => {
       this.#providerFailures = 0;
       return { as, clientId: this.options.clientId, fetch };
     });
@@ -142,7 +142,7 @@ export class ClientCore {
    * asks the provider one question fewer. Kept in sessionStorage, so only this tab's own reloads
    * use it and it never outlives the tab.
    */
-  #keptDiscovery(): AuthorizationServer | undefined {
+  #keptDiscovery(): ProviderMetadata | undefined {
     try {
       const kept = JSON.parse(this.platform.storage('session')?.getItem(this.#discoveryKey) ?? 'null') as {
         at?: unknown;
@@ -156,7 +156,7 @@ export class ClientCore {
     }
   }
 
-  #keepDiscovery(as: AuthorizationServer): AuthorizationServer {
+  #keepDiscovery(as: ProviderMetadata): ProviderMetadata {
     try {
       this.platform.storage('session')?.setItem(this.#discoveryKey, JSON.stringify({ at: this.now(), as }));
     } catch {
@@ -182,7 +182,7 @@ export class ClientCore {
   }
 
   /** What the next ID token must match. */
-  expectations(as: AuthorizationServer, extra: Partial<IdTokenExpectations>): IdTokenExpectations {
+  expectations(as: ProviderMetadata, extra: Partial<IdTokenExpectations>): IdTokenExpectations {
     return {
       issuer: as.issuer,
       clientId: this.options.clientId,

@@ -1,6 +1,5 @@
-import type { AuthorizationServer } from 'oauth4webapi';
-import * as oauth from 'oauth4webapi';
 import type { AuthorizationParams } from '../types.js';
+import type { ProviderMetadata } from './discovery.js';
 
 /** The secrets of one authorization request: fresh CSPRNG values every time. */
 export interface AuthorizationSecrets {
@@ -11,18 +10,28 @@ export interface AuthorizationSecrets {
 }
 
 /**
- * Creates a fresh `state`, `nonce` and PKCE verifier with its S256 challenge (never `plain`).
+ * Creates a fresh `state`, `nonce` and PKCE verifier with its S256 challenge (never `plain`):
+ * 32 bytes of the browser's CSPRNG each, base64url (43 characters, RFC 7636 §4.1).
  * @see https://datatracker.ietf.org/doc/html/rfc7636#section-4.2
  */
 export async function createSecrets(): Promise<AuthorizationSecrets> {
-  const codeVerifier = oauth.generateRandomCodeVerifier();
-  return {
-    state: oauth.generateRandomState(),
-    nonce: oauth.generateRandomNonce(),
-    codeVerifier,
-    codeChallenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
-  };
+  const codeVerifier = randomValue();
+  return { state: randomValue(), nonce: randomValue(), codeVerifier, codeChallenge: await s256(codeVerifier) };
 }
+
+/** 32 bytes from the CSPRNG, base64url. */
+const randomValue = (): string => base64url(crypto.getRandomValues(new Uint8Array(32)));
+
+/** base64url(SHA-256(value)): the PKCE S256 challenge, also used to name values without revealing them. */
+export async function s256(value: string): Promise<string> {
+  return base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value))));
+}
+
+const base64url = (bytes: Uint8Array): string =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 
 /** Makes sure `openid` is in the scope, without duplicates, in a stable order. */
 export function normalizeScope(scope: string | undefined, extra: string[] = []): string {
@@ -45,7 +54,7 @@ export interface AuthorizeUrlInput {
  * `undefined` or `null` are left out; protocol parameters cannot be overridden.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
  */
-export function buildAuthorizeUrl(as: AuthorizationServer, input: AuthorizeUrlInput): string {
+export function buildAuthorizeUrl(as: ProviderMetadata, input: AuthorizeUrlInput): string {
   const url = new URL(as.authorization_endpoint as string);
   for (const [name, value] of Object.entries(input.params)) {
     if (value !== undefined && value !== null && name !== 'redirect_uri') url.searchParams.set(name, String(value));

@@ -1,5 +1,5 @@
-import type { AuthorizationServer } from 'oauth4webapi';
 import { SsoError } from '../errors.js';
+import type { ProviderMetadata } from './discovery.js';
 import { providerError } from './errors.js';
 
 /** Authorization response parameters that must not stay in the address bar. */
@@ -46,7 +46,7 @@ export function cleanedUrl(url: string): string | undefined {
  * @see https://datatracker.ietf.org/doc/html/rfc9207#section-2.4
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthResponseValidation
  */
-export function checkAuthorizationResponse(as: AuthorizationServer, params: URLSearchParams, expectedState: string): string {
+export function checkAuthorizationResponse(as: ProviderMetadata, params: URLSearchParams, expectedState: string): string {
   const iss = params.get('iss');
   if (iss !== null ? iss !== as.issuer : as.authorization_response_iss_parameter_supported === true) {
     throw new SsoError('issuer_mismatch', 'Response from another issuer (RFC 9207)');

@@ -1,5 +1,20 @@
-import type { AuthorizationServer } from 'oauth4webapi';
 import { SsoError } from '../errors.js';
+
+/**
+ * The provider metadata the SDK reads: the fields it uses, and whatever else the provider lists.
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata
+ */
+export interface ProviderMetadata {
+  issuer: string;
+  authorization_endpoint?: string;
+  token_endpoint?: string;
+  end_session_endpoint?: string;
+  revocation_endpoint?: string;
+  response_modes_supported?: string[];
+  id_token_signing_alg_values_supported?: string[];
+  authorization_response_iss_parameter_supported?: boolean;
+  [parameter: string]: unknown;
+}
 
 /**
  * Where the provider's metadata lives: the issuer without its trailing slash, then
@@ -16,7 +31,7 @@ export function discoveryUrl(issuer: string): string {
  * metadata could belong to another provider (mix-up).
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationValidation
  */
-export async function readDiscovery(issuer: string, response: Response): Promise<AuthorizationServer> {
+export async function readDiscovery(issuer: string, response: Response): Promise<ProviderMetadata> {
   if (response.status !== 200) {
     throw new SsoError('discovery_failed', `Discovery failed with HTTP ${response.status}`, { status: response.status });
   }
@@ -33,11 +48,11 @@ export async function readDiscovery(issuer: string, response: Response): Promise
  * Checks provider metadata, fresh from the provider or kept from an earlier page load: an
  * object naming exactly the configured issuer, with authorization and token endpoints.
  */
-export function checkDiscovery(issuer: string, metadata: unknown): AuthorizationServer {
+export function checkDiscovery(issuer: string, metadata: unknown): ProviderMetadata {
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
     throw new SsoError('discovery_failed', 'Discovery is not an object');
   }
-  const as = metadata as AuthorizationServer;
+  const as = metadata as ProviderMetadata;
   if (as.issuer !== issuer) {
     // Issuers are public identifiers: naming both makes a trailing-slash mismatch obvious.
     throw new SsoError(

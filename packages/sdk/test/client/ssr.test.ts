@@ -15,7 +15,7 @@ describe('server-side rendering', () => {
     });
     const code = result.outputFiles[0]?.text as string;
     const touched: string[] = [];
-    // Runtime-neutral globals every server runtime has (oauth4webapi creates its encoders at import).
+    // Runtime-neutral globals every server runtime has.
     const context: Record<string, unknown> = { TextEncoder, TextDecoder, URL };
     for (const name of [
       'window',

@@ -1,13 +1,13 @@
-import type { AuthorizationServer } from 'oauth4webapi';
 import { describe, expect, it } from 'vitest';
 import { buildAuthorizeUrl, createSecrets, normalizeScope } from '../../src/protocol/authorize.js';
 import { checkAuthorizationResponse, cleanedUrl, isCallbackUrl, responseParams } from '../../src/protocol/callback.js';
+import type { ProviderMetadata } from '../../src/protocol/discovery.js';
 import { discoveryUrl, readDiscovery } from '../../src/protocol/discovery.js';
 import { providerError, tokenEndpointError, toSsoError } from '../../src/protocol/errors.js';
 import { readAuthorizationMessage } from '../../src/protocol/message.js';
 import { sameOriginPath } from '../../src/safe-url.js';
 
-const as: AuthorizationServer = {
+const as: ProviderMetadata = {
   issuer: 'https://op.example/',
   authorization_endpoint: 'https://op.example/authorize',
   token_endpoint: 'https://op.example/oauth/token',
