@@ -13,6 +13,8 @@ export interface NavigationRequest {
   timeoutMs: number;
   /** For popups: a window opened earlier, synchronously in the click handler. */
   popup?: Window;
+  /** For popups: close it when done (default true). */
+  closePopup?: boolean;
 }
 
 /** A cross-tab channel (BroadcastChannel in browsers). */

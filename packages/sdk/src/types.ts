@@ -173,9 +173,35 @@ export interface PopupLoginOptions {
   timeoutInSeconds?: number;
 }
 
+/** The popup itself (auth0-spa-js's second argument of `loginWithPopup` / `getTokenWithPopup`). */
+export interface PopupConfigOptions {
+  /** A window you opened synchronously in the click handler (avoids popup blockers). */
+  popup?: Window;
+  /** How long to wait for the user (default `authorizeTimeoutInSeconds`). */
+  timeoutInSeconds?: number;
+  /** Close the popup when done (default true). With `false` a popup you passed stays open. */
+  closePopup?: boolean;
+}
+
+/** Options of {@link SsoClient.getTokenWithPopup}: the audience and scope of the token, and the popup's login options. */
+export interface GetTokenWithPopupOptions extends PopupLoginOptions {
+  /** `'on'` (default): a valid cached token is returned without a popup; `'off'`: always the popup. */
+  cacheMode?: 'on' | 'off';
+}
+
 /** Options of {@link SsoClient.logout}. */
 export interface LogoutOptions {
-  logoutParams?: { returnTo?: string; [parameter: string]: unknown };
+  /**
+   * Parameters of the end-session request. `returnTo` becomes `post_logout_redirect_uri`;
+   * `federated` is passed as it is (providers that know it also end the upstream session);
+   * any other parameter is passed through.
+   */
+  logoutParams?: { returnTo?: string; federated?: boolean; [parameter: string]: unknown };
+  /**
+   * The `client_id` sent to the end-session endpoint: this client's by default, another client
+   * id, or `null` to send none (auth0-spa-js compatible).
+   */
+  clientId?: string | null;
   /** `false`: local logout only; a function: navigate yourself. */
   openUrl?: false | ((url: string) => void | Promise<void>);
 }

@@ -3,9 +3,11 @@ import { userFromClaims } from '../protocol/id-token.js';
 import type {
   CheckSessionOptions,
   GetTokenSilentlyOptions,
+  GetTokenWithPopupOptions,
   IdTokenClaims,
   LogoutOptions,
   LogoutResult,
+  PopupConfigOptions,
   PopupLoginOptions,
   RedirectLoginOptions,
   RedirectLoginResult,
@@ -57,12 +59,47 @@ export class SsoClient {
     return handleCallback(this.#core, url);
   }
 
-  /** Logs in through a popup. Call it from a click handler (the window opens before any await). */
-  loginWithPopup(options: PopupLoginOptions = {}): Promise<void> {
-    // Opened before any await: browsers only allow popups inside the click's own task.
-    const popup = options.popup ?? this.#core.platform.openPopup();
+  /**
+   * Logs in through a popup. Call it from a click handler: the window opens before any await
+   * (browsers only allow popups inside the click's own task), unless `config.popup` is one you
+   * opened there yourself.
+   */
+  loginWithPopup(options: PopupLoginOptions = {}, config: PopupConfigOptions = {}): Promise<void> {
+    const popup = config.popup ?? options.popup ?? this.#core.platform.openPopup();
     if (!popup) return Promise.reject(new SsoError('popup_blocked', 'The browser blocked the login popup'));
-    return popupLogin(this.#core, options, popup);
+    const timeoutInSeconds = config.timeoutInSeconds ?? options.timeoutInSeconds;
+    return popupLogin(
+      this.#core,
+      { ...options, ...(timeoutInSeconds === undefined ? {} : { timeoutInSeconds }) },
+      popup,
+      config.closePopup !== false,
+    );
+  }
+
+  /**
+   * An access token for the audience and scope of `options.authorizationParams`, asking the user
+   * in a popup (consent, or a login the silent paths cannot do). With `cacheMode: 'on'` (default)
+   * a valid cached token is returned without a popup. Call it from a click handler.
+   */
+  getTokenWithPopup(options: GetTokenWithPopupOptions = {}, config: PopupConfigOptions = {}): Promise<string> {
+    const tokenOptions = {
+      ...(options.authorizationParams ? { authorizationParams: options.authorizationParams } : {}),
+      cacheMode: 'cache-only' as const,
+    };
+    // The popup must open in the click's own task, so it opens before the cache is read.
+    const popup = config.popup ?? options.popup ?? this.#core.platform.openPopup();
+    const fromCache = options.cacheMode === 'off' ? Promise.resolve(undefined) : this.getTokenSilently(tokenOptions);
+    return fromCache.then(async (cached) => {
+      if (cached !== undefined) {
+        if (popup && config.closePopup !== false && !config.popup) popup.close();
+        return cached;
+      }
+      await this.loginWithPopup(options, { ...config, ...(popup ? { popup } : {}) });
+      const token = await this.getTokenSilently(tokenOptions);
+      if (token === undefined)
+        throw new SsoError('invalid_response', 'The popup login brought no token for this audience and scope');
+      return token;
+    });
   }
 
   /**
@@ -82,15 +119,15 @@ export class SsoClient {
     return options.detailedResponse ? details(this.#core, tokens) : tokens.access_token;
   }
 
-  /** The signed-in user's profile claims, or `undefined`. */
-  async getUser(): Promise<User | undefined> {
+  /** The signed-in user's profile claims, or `undefined`; `TUser` types your provider's claims. */
+  async getUser<TUser extends User = User>(): Promise<TUser | undefined> {
     const user = await this.#core.cache.user();
-    return user && userFromClaims(user.claims);
+    return user && (userFromClaims(user.claims) as TUser);
   }
 
-  /** All claims of the latest ID token, with the raw token as `__raw`. */
-  async getIdTokenClaims(): Promise<IdTokenClaims | undefined> {
-    return (await this.#core.cache.user())?.claims;
+  /** All claims of the latest ID token, with the raw token as `__raw`; `TClaims` types your provider's claims. */
+  async getIdTokenClaims<TClaims extends IdTokenClaims = IdTokenClaims>(): Promise<TClaims | undefined> {
+    return (await this.#core.cache.user())?.claims as TClaims | undefined;
   }
 
   /** True while this site has a session (a user whose session has not been ended). */

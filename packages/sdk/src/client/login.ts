@@ -90,18 +90,18 @@ export async function handleCallback(core: ClientCore, url?: string): Promise<Re
  * Logs in through a popup; the response comes back by `web_message` or through the
  * silent-callback page.
  */
-export async function popupLogin(core: ClientCore, options: PopupLoginOptions, popup: Window): Promise<void> {
+export async function popupLogin(core: ClientCore, options: PopupLoginOptions, popup: Window, closePopup = true): Promise<void> {
   try {
     await roundTrip(core, {
       source: 'popup',
       params: options.authorizationParams ?? {},
       timeoutMs: (options.timeoutInSeconds ?? core.options.authorizeTimeoutInSeconds ?? 60) * 1000,
-      navigate: (request) => core.platform.popup({ ...request, popup }),
+      navigate: (request) => core.platform.popup({ ...request, popup, closePopup }),
     });
   } catch (error) {
     // The window was opened in the click, before discovery or the redirect URI could fail.
     try {
-      if (!popup.closed) popup.close();
+      if (closePopup && !popup.closed) popup.close();
     } catch {
       // Already gone.
     }

@@ -44,7 +44,8 @@ export async function logout(core: ClientCore, options: LogoutOptions = {}): Pro
     if (value !== undefined && value !== null) url.searchParams.set(name, String(value));
   }
   if (user) url.searchParams.set('id_token_hint', user.claims.__raw);
-  url.searchParams.set('client_id', core.options.clientId);
+  const clientId = options.clientId === undefined ? core.options.clientId : options.clientId;
+  if (clientId !== null) url.searchParams.set('client_id', clientId);
   if (typeof returnTo === 'string') url.searchParams.set('post_logout_redirect_uri', returnTo);
   await navigate(url.href);
   return { provider: 'redirected' };

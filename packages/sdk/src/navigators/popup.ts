@@ -14,7 +14,7 @@ export function runPopup(request: NavigationRequest): Promise<URLSearchParams> {
   const result = awaitAuthorizationMessage(
     request,
     () => popup,
-    () => popup.close(),
+    () => request.closePopup !== false && popup.close(),
     ({ resolve, fail }) => {
       const poll = setInterval(() => {
         if (popup.closed) return fail(new SsoError('popup_closed', 'The login popup was closed'));
