@@ -40,25 +40,78 @@ export interface SsoErrorOptions {
 }
 
 /**
- * The one error class the SDK throws. Messages never contain tokens, codes or verifiers.
+ * Marks errors of every copy of this module (each entry point, each bundle that inlines it),
+ * so `instanceof SsoError` and {@link isSsoError} hold across them.
+ */
+const BRAND = Symbol.for('sso-spa.error');
+
+/**
+ * The one error class the SDK throws. Branch on `code`. Messages never contain tokens, codes
+ * or verifiers. For code written for `@auth0/auth0-spa-js`, `error` and `error_description`
+ * are set on every error: the provider's words when it sent some, else the SDK's own code and
+ * message.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthError
  * @see https://datatracker.ietf.org/doc/html/rfc6749#section-5.2
  */
 export class SsoError extends Error {
   override readonly name = 'SsoError';
   readonly code: SsoErrorCode;
-  readonly error: string | undefined;
+  /** The provider's `error`, or the SDK's `code` when the provider sent none. */
+  readonly error: string;
+  /** The provider's `error_description` (untrusted text), or the SDK's message. */
+  readonly error_description: string;
+  /** The provider's `error_description` only, when it sent one (untrusted text). */
   readonly errorDescription: string | undefined;
   readonly status: number | undefined;
 
   constructor(code: SsoErrorCode, message: string, options: SsoErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.error = options.error;
+    this.error = options.error ?? code;
     this.errorDescription = options.errorDescription;
+    this.error_description = options.errorDescription ?? message;
     this.status = options.status;
+    (this as unknown as Record<symbol, true>)[BRAND] = true;
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
   }
 }
+
+/**
+ * `instanceof`-compatible stand-ins for the error classes of `@auth0/auth0-spa-js`, so its
+ * `catch` blocks keep working after the change of import: each matches the {@link SsoError}s
+ * of the codes it stands for. They cannot be constructed; the SDK throws only `SsoError`.
+ */
+const errorKind = (...codes: SsoErrorCode[]): { [Symbol.hasInstance](value: unknown): value is SsoError } => ({
+  [Symbol.hasInstance]: (value: unknown): value is SsoError =>
+    value instanceof SsoError && (codes.length === 0 || codes.includes(value.code)),
+});
+
+/** Any {@link SsoError} (auth0-spa-js `GenericError`). */
+export const GenericError = /* @__PURE__ */ errorKind();
+/** An error answer to a login: the provider's error or a response that fails its checks (auth0-spa-js `AuthenticationError`). */
+export const AuthenticationError = /* @__PURE__ */ errorKind(
+  'login_required',
+  'consent_required',
+  'interaction_required',
+  'account_selection_required',
+  'access_denied',
+  'state_mismatch',
+  'issuer_mismatch',
+  'oauth_error',
+);
+/** `timeout` (auth0-spa-js `TimeoutError`). */
+export const TimeoutError = /* @__PURE__ */ errorKind('timeout');
+/** `timeout`, of a popup among others (auth0-spa-js `PopupTimeoutError`). */
+export const PopupTimeoutError = /* @__PURE__ */ errorKind('timeout');
+/** `popup_closed` (auth0-spa-js `PopupCancelledError`). */
+export const PopupCancelledError = /* @__PURE__ */ errorKind('popup_closed');
+/** `popup_blocked` (auth0-spa-js `PopupOpenError`). */
+export const PopupOpenError = /* @__PURE__ */ errorKind('popup_blocked');
+/** `missing_refresh_token` (auth0-spa-js `MissingRefreshTokenError`). */
+export const MissingRefreshTokenError = /* @__PURE__ */ errorKind('missing_refresh_token');
 
 /**
  * The codes that mean "the provider has no session it can use without the user": the four of

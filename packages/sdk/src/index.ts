@@ -1,6 +1,20 @@
 export { createSsoClient, SsoClient } from './client/client.js';
 export { type CustomCache, LocalStorageCache, MemoryCache } from './core/cache-store.js';
-export { isNoSessionError, isSsoError, NO_SESSION_CODES, SsoError, type SsoErrorCode, type SsoErrorOptions } from './errors.js';
+export {
+  AuthenticationError,
+  GenericError,
+  isNoSessionError,
+  isSsoError,
+  MissingRefreshTokenError,
+  NO_SESSION_CODES,
+  PopupCancelledError,
+  PopupOpenError,
+  PopupTimeoutError,
+  SsoError,
+  type SsoErrorCode,
+  type SsoErrorOptions,
+  TimeoutError,
+} from './errors.js';
 export { handleSilentCallback } from './navigators/silent-callback.js';
 export type { NavigationRequest, Platform } from './platform.js';
 export { sameOriginPath } from './safe-url.js';

@@ -8,7 +8,7 @@ import { appReady, openApp, type Stack, signIn, startStack } from '../browser/ha
 interface PageClient {
   loginWithRedirect(options?: Record<string, unknown>): Promise<void>;
   getTokenSilently(options?: Record<string, unknown>): Promise<string>;
-  lastSessionCheck?: { status: string; error?: { code: string; error?: string } };
+  lastSessionCheck?: { status: string; error?: { code: string; error?: string; errorDescription?: string } };
   isAuthenticated(): Promise<boolean>;
 }
 type AppWindow = Window & {
@@ -122,7 +122,7 @@ describe('providers without web_message, or that show a page to prompt=none, in 
         });
         const check = client.lastSessionCheck;
         return {
-          check: { status: check?.status, code: check?.error?.code, providerError: check?.error?.error },
+          check: { status: check?.status, code: check?.error?.code, providerSaid: check?.error?.errorDescription },
           frames: document.querySelectorAll('iframe').length,
         };
       }, stack.idp.issuer);
