@@ -61,7 +61,7 @@ export interface Platform {
   /** Hidden iframe round trip; resolves with the authorization response parameters. */
   iframe(request: NavigationRequest): Promise<URLSearchParams>;
   /** Opens an empty popup window synchronously (inside the click handler), or `undefined` when blocked. */
-  openPopup(): Window | undefined;
+  openPopup(features: string): Window | undefined;
   /** Popup round trip in `request.popup`; resolves with the authorization response parameters. */
   popup(request: NavigationRequest): Promise<URLSearchParams>;
 }
@@ -149,7 +149,7 @@ export function createPlatform(overrides: Partial<Platform> = {}): Platform {
     replaceUrl: (url) => globalThis.history?.replaceState(globalThis.history.state, '', url),
     navigate: (url) => globalThis.location.assign(url),
     iframe: runIframe,
-    openPopup: () => globalThis.open('', 'sso-spa:authorize', 'popup,width=400,height=600') ?? undefined,
+    openPopup: (features) => globalThis.open('', 'sso-spa:authorize', features) ?? undefined,
     popup: runPopup,
     ...overrides,
   };

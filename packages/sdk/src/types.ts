@@ -72,6 +72,20 @@ export interface SsoClientOptions {
   silentRedirectCooldownSeconds?: number;
   /** ID token signing algorithms accepted. Default: the provider's advertised list without `none` and `HS*`. */
   idTokenSigningAlgs?: string[];
+  /**
+   * Extra parameters of every token request (code exchange and refresh), e.g. a `resource`
+   * your provider wants there too (oidc-client-ts `extraTokenParams`).
+   */
+  extraTokenParams?: Record<string, string>;
+  /** `window.open` features of the login popup (default `'popup,width=400,height=600'`). */
+  popupWindowFeatures?: string;
+  /**
+   * Where redirect transactions (state, nonce, PKCE verifier, app state) wait for the callback:
+   * `'session'` (default) keeps them to the tab that started the login; `'local'` lets the
+   * callback complete in another tab of the same browser (a login link that opens a new tab),
+   * at the price of sharing them with every tab of the origin.
+   */
+  transactionStorage?: 'session' | 'local';
   /** The network edge; defaults to the global `fetch`. */
   fetch?: typeof fetch;
   /** The clock in epoch milliseconds; defaults to `Date.now`. */

@@ -65,7 +65,10 @@ export class SsoClient {
    * opened there yourself.
    */
   loginWithPopup(options: PopupLoginOptions = {}, config: PopupConfigOptions = {}): Promise<void> {
-    const popup = config.popup ?? options.popup ?? this.#core.platform.openPopup();
+    const popup =
+      config.popup ??
+      options.popup ??
+      this.#core.platform.openPopup(this.#core.options.popupWindowFeatures ?? 'popup,width=400,height=600');
     if (!popup) return Promise.reject(new SsoError('popup_blocked', 'The browser blocked the login popup'));
     const timeoutInSeconds = config.timeoutInSeconds ?? options.timeoutInSeconds;
     return popupLogin(
@@ -87,7 +90,10 @@ export class SsoClient {
       cacheMode: 'cache-only' as const,
     };
     // The popup must open in the click's own task, so it opens before the cache is read.
-    const popup = config.popup ?? options.popup ?? this.#core.platform.openPopup();
+    const popup =
+      config.popup ??
+      options.popup ??
+      this.#core.platform.openPopup(this.#core.options.popupWindowFeatures ?? 'popup,width=400,height=600');
     const fromCache = options.cacheMode === 'off' ? Promise.resolve(undefined) : this.getTokenSilently(tokenOptions);
     return fromCache.then(async (cached) => {
       if (cached !== undefined) {

@@ -68,7 +68,7 @@ export class ClientCore {
           : location;
     this.cache = new TokenCache(store, options.issuer, options.clientId, () => this.now(), options.expiryMarginSeconds ?? 60);
     this.transactions = new TransactionStore(
-      () => this.platform.storage('session'),
+      () => this.platform.storage(options.transactionStorage === 'local' ? 'local' : 'session'),
       options.issuer,
       options.clientId,
       () => this.now(),
@@ -121,7 +121,7 @@ export class ClientCore {
             .then((as) => this.#keepDiscovery(as))
     ).then((as: ProviderMetadata) => {
       this.#providerFailures = 0;
-      return { as, clientId: this.options.clientId, fetch };
+      return { as, clientId: this.options.clientId, fetch, extraTokenParams: this.options.extraTokenParams };
     });
     this.#provider.catch((error: unknown) => {
       this.#provider = undefined;

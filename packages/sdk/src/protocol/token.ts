@@ -26,6 +26,8 @@ export interface ProviderContext {
   as: ProviderMetadata;
   clientId: string;
   fetch: typeof fetch;
+  /** Sent with every token request; the protocol's own parameters win. */
+  extraTokenParams?: Record<string, string> | undefined;
 }
 
 const invalid = (reason: string, status = 200) =>
@@ -95,7 +97,7 @@ async function grant(ctx: ProviderContext, type: string, parameters: Record<stri
     return await ctx.fetch(endpoint.href, {
       method: 'POST',
       headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
-      body: new URLSearchParams({ ...parameters, grant_type: type, client_id: ctx.clientId }),
+      body: new URLSearchParams({ ...ctx.extraTokenParams, ...parameters, grant_type: type, client_id: ctx.clientId }),
     });
   } catch (error) {
     throw toSsoError(error, 'network');

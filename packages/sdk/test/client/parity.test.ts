@@ -109,3 +109,54 @@ describe('typed claims', () => {
     expect(typeof claims?.auth_time).toBe('number');
   });
 });
+
+describe('oidc-client-ts options', () => {
+  it('extraTokenParams go with every token request, and never replace the protocol’s own', async () => {
+    const w = world({ useRefreshTokens: true, extraTokenParams: { resource: 'https://api.example', grant_type: 'forged' } });
+    await w.login();
+    w.browser.advance(200_000);
+    await w.client.getTokenSilently();
+    const [exchange, refresh] = w.op.tokenBodies;
+    expect(exchange?.get('resource')).toBe('https://api.example');
+    expect(exchange?.get('grant_type')).toBe('authorization_code');
+    expect(refresh?.get('resource')).toBe('https://api.example');
+    expect(refresh?.get('grant_type')).toBe('refresh_token');
+  });
+
+  it('popupWindowFeatures reach window.open', async () => {
+    const w = world();
+    const asked: string[] = [];
+    const client = new SsoClient({
+      issuer: ISSUER,
+      clientId: CLIENT_ID,
+      authorizationParams: { redirect_uri: REDIRECT_URI },
+      popupWindowFeatures: 'popup,width=600,height=700',
+      platform: {
+        ...w.tab.platform,
+        openPopup: (features) => {
+          asked.push(features);
+          return fakePopup() as unknown as Window;
+        },
+      },
+    });
+    await client.loginWithPopup();
+    expect(asked).toEqual(['popup,width=600,height=700']);
+  });
+
+  it("transactionStorage: 'local' completes a login in another tab of the browser; the default keeps it to its tab", async () => {
+    for (const [transactionStorage, completes] of [
+      ['local', true],
+      ['session', false],
+    ] as const) {
+      const w = world({ transactionStorage });
+      await w.client.loginWithRedirect();
+      const other = w.openTab();
+      other.tab.url = w.op.callbackUrl(w.tab.navigations.at(-1) as string);
+      const outcome = await other.client.handleRedirectCallback().then(
+        () => true,
+        (error: { code: string }) => error.code,
+      );
+      expect(outcome).toBe(completes ? true : 'state_mismatch');
+    }
+  });
+});
