@@ -15,6 +15,7 @@ export {
   type SsoErrorOptions,
   TimeoutError,
 } from './errors.js';
+export { type TokenExpiryEvent, type TokenExpiryOptions, watchTokenExpiry } from './expiry.js';
 export { handleSilentCallback } from './navigators/silent-callback.js';
 export type { NavigationRequest, Platform } from './platform.js';
 export { sameOriginPath } from './safe-url.js';

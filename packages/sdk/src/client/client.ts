@@ -131,6 +131,28 @@ export class SsoClient {
     return user && (userFromClaims(user.claims) as TUser);
   }
 
+  /**
+   * The provider's userinfo claims for the signed-in user (oidc-client-ts `loadUserInfo`),
+   * fetched on demand with an access token from {@link getTokenSilently} for `options`; its
+   * `sub` must be the ID token's (OpenID Connect Core §5.3.4). Some providers accept only access
+   * tokens issued for themselves there, not for an API `audience`.
+   * @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfo
+   */
+  async getUserInfo<TClaims extends User = User>(options?: GetTokenSilentlyOptions): Promise<TClaims> {
+    const token = await this.getTokenSilently({ ...options, detailedResponse: false, cacheMode: options?.cacheMode ?? 'on' });
+    const core = this.#core;
+    const [{ as, fetch }, user] = await Promise.all([core.provider(), core.cache.user()]);
+    if (typeof as.userinfo_endpoint !== 'string') throw new SsoError('discovery_failed', 'The provider has no userinfo endpoint');
+    const response = await fetch(as.userinfo_endpoint, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+    });
+    const claims = (await response.json().catch(() => undefined)) as TClaims | undefined;
+    if (response.status !== 200 || claims?.sub !== user?.sub) {
+      throw new SsoError('invalid_response', 'The userinfo answer is not this user’s claims', { status: response.status });
+    }
+    return claims as TClaims;
+  }
+
   /** All claims of the latest ID token, with the raw token as `__raw`; `TClaims` types your provider's claims. */
   async getIdTokenClaims<TClaims extends IdTokenClaims = IdTokenClaims>(): Promise<TClaims | undefined> {
     return (await this.#core.cache.user())?.claims as TClaims | undefined;

@@ -10,6 +10,7 @@ export interface ProviderMetadata {
   token_endpoint?: string;
   end_session_endpoint?: string;
   revocation_endpoint?: string;
+  userinfo_endpoint?: string;
   response_modes_supported?: string[];
   id_token_signing_alg_values_supported?: string[];
   authorization_response_iss_parameter_supported?: boolean;

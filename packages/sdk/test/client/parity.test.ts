@@ -160,3 +160,13 @@ describe('oidc-client-ts options', () => {
     }
   });
 });
+
+describe('getUserInfo', () => {
+  it('loads the userinfo claims with an access token, and refuses another user’s', async () => {
+    const w = world();
+    await w.login();
+    await expect(w.client.getUserInfo()).resolves.toMatchObject({ sub: 'alice', email: 'alice@example.com' });
+    w.op.userinfoSub = 'mallory';
+    await expect(w.client.getUserInfo()).rejects.toMatchObject({ code: 'invalid_response' });
+  });
+});

@@ -55,6 +55,10 @@ export class FakeOp {
   /** Replaces the next token endpoint response. */
   nextTokenResponse: (() => Response) | undefined;
   readonly calls = { discovery: 0, token: 0, refresh: 0, revocation: 0 };
+  /** Access tokens this provider issued (the userinfo endpoint accepts them). */
+  readonly issuedAccessTokens = new Set<string>();
+  /** Replaces the `sub` the userinfo endpoint answers with. */
+  userinfoSub: string | undefined;
   /** Refresh tokens revoked at the revocation endpoint. */
   readonly revoked: string[] = [];
   /** ID tokens the provider still accepts as `id_token_hint` (P2: a restarted provider forgets them). */
@@ -73,6 +77,7 @@ export class FakeOp {
       token_endpoint: `${ISSUER}oauth/token`,
       ...(options.endSession === false ? {} : { end_session_endpoint: `${ISSUER}oidc/logout` }),
       ...(options.revocation === false ? {} : { revocation_endpoint: `${ISSUER}oauth/revoke` }),
+      userinfo_endpoint: `${ISSUER}userinfo`,
       response_modes_supported: options.webMessage === false ? ['query', 'fragment'] : ['query', 'fragment', 'web_message'],
       id_token_signing_alg_values_supported: ['RS256'],
       ...(options.issParameter === false ? {} : { authorization_response_iss_parameter_supported: true }),
@@ -120,6 +125,11 @@ export class FakeOp {
       this.calls.discovery++;
       return Response.json(this.metadata);
     }
+    if (url.href === this.metadata.userinfo_endpoint) {
+      const token = new Headers(init?.headers).get('authorization')?.replace(/^Bearer /, '') ?? '';
+      if (!this.issuedAccessTokens.has(token)) return new Response(null, { status: 401 });
+      return Response.json({ sub: this.userinfoSub ?? this.sub, name: 'Alice Liddell', email: 'alice@example.com' });
+    }
     if (url.href === this.metadata.revocation_endpoint) {
       this.calls.revocation++;
       const token = new URLSearchParams(String(init?.body)).get('token') ?? '';
@@ -150,6 +160,11 @@ export class FakeOp {
       return this.#error('invalid_grant');
     }
     return this.#tokens(grant);
+  }
+
+  #issue(accessToken: string): string {
+    this.issuedAccessTokens.add(accessToken);
+    return accessToken;
   }
 
   #error(error: string): Response {
@@ -184,7 +199,7 @@ export class FakeOp {
       ...this.idTokenClaims,
     };
     const body: Record<string, unknown> = {
-      access_token: `at-${randomUUID()}`,
+      access_token: this.#issue(`at-${randomUUID()}`),
       token_type: 'Bearer',
       expires_in: this.#options.accessTokenSeconds ?? 150,
       scope: grant.scope,
