@@ -12,8 +12,12 @@ export function handleSilentCallback(win: Window = window): boolean {
   const url = new URL(win.location.href);
   const params = url.searchParams.has('state') ? url.searchParams : new URLSearchParams(url.hash.slice(1));
   if (!params.has('state')) return false;
-  const response: Record<string, string> = {};
-  for (const [name, value] of params) response[name] = value;
+  // A repeated parameter is posted as an array, so the client refuses it instead of seeing one value.
+  const response: Record<string, string | string[]> = {};
+  for (const name of params.keys()) {
+    const values = params.getAll(name);
+    response[name] = values.length > 1 ? values : (values[0] as string);
+  }
   (target as Window).postMessage({ type: 'authorization_response', response }, win.location.origin);
   return true;
 }
