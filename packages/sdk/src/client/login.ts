@@ -1,7 +1,7 @@
-import type { Transaction } from '../core/transactions.js';
+import { claimTransaction, type Transaction } from '../core/transactions.js';
 import { isSsoError, SsoError } from '../errors.js';
 import { buildAuthorizeUrl, createSecrets } from '../protocol/authorize.js';
-import { checkAuthorizationResponse, cleanedUrl, responseParams } from '../protocol/callback.js';
+import { checkAuthorizationResponse, checkNoRepeats, cleanedUrl, responseParams } from '../protocol/callback.js';
 import { toSsoError } from '../protocol/errors.js';
 import { exchangeCode } from '../protocol/token.js';
 import type { AuthorizationParams, PopupLoginOptions, RedirectLoginOptions, RedirectLoginResult } from '../types.js';
@@ -63,14 +63,24 @@ export async function handleCallback(core: ClientCore, url?: string): Promise<Re
   const params = responseParams(href);
   const clean = current ? cleanedUrl(current) : undefined;
   if (clean) core.platform.replaceUrl(clean);
-  const state = params.get('state');
-  const tx = state ? core.transactions.take(state) : undefined;
+  // Every state's transaction is consumed, so a repeated state leaves none behind; without a
+  // state the store is still rewritten, dropping corrupt entries.
+  const [state, ...others] = params.getAll('state');
+  const tx = core.transactions.take(state);
+  for (const other of others) core.transactions.take(other);
+  checkNoRepeats(params);
   if (!tx || tx.issuer !== core.options.issuer || tx.clientId !== core.options.clientId) {
     throw new SsoError('state_mismatch', 'No login transaction matches this response');
   }
   const silent = tx.kind === 'silent_redirect';
   const appState = tx.appState === undefined ? {} : { appState: tx.appState };
+  let done: ((used: boolean) => void) | undefined;
+  let used = false;
   try {
+    // A copy of this tab (duplicated, restored) holds a copy of the transaction: only one of
+    // them may exchange the code.
+    done = await claimTransaction(core.platform, tx.state);
+    if (!done) throw new SsoError('state_mismatch', 'Another tab already handled this login response');
     const provider = await core.provider();
     const checked = checkAuthorizationResponse(provider.as, params, tx.state);
     const set = await exchangeCode(
@@ -81,12 +91,15 @@ export async function handleCallback(core: ClientCore, url?: string): Promise<Re
       core.expectations(provider.as, { nonce: tx.nonce, ...(tx.maxAge === undefined ? {} : { maxAge: tx.maxAge }) }),
     );
     await core.store(set, silent ? 'silent_redirect' : 'redirect', tx.audience, tx.scope);
+    used = true;
     if (silent) releaseSilentRedirect(core);
     return { ...appState, ...(silent ? { sessionCheck: 'signed_in' as const } : {}) };
   } catch (error) {
     const typed = toSsoError(error);
     if (silent && isSsoError(typed, ...NO_SESSION)) return { ...appState, sessionCheck: 'no_session' };
     throw typed;
+  } finally {
+    done?.(used);
   }
 }
 

@@ -1,6 +1,7 @@
 // Unit-tier helpers of the security suite: the existing fake provider and platform seam
 // (test/support), plus the invariant checks every failing case ends with.
 import { expect } from 'vitest';
+import { USED_PREFIX } from '../../src/core/transactions.js';
 import type { SsoClient, SsoClientOptions } from '../../src/index.js';
 import type { FakeTab } from '../support/fake-browser.js';
 import { CLIENT_ID, type FakeOpOptions, ISSUER, jwt } from '../support/fake-op.js';
@@ -94,10 +95,17 @@ export function nextTokenBody(w: World, body: Record<string, unknown>): void {
     Response.json({ access_token: `at-${Math.random()}`, token_type: 'Bearer', expires_in: 150, ...body });
 }
 
-/** Keys the SDK left in this browser's storages (token cache and transactions). */
+/**
+ * Keys the SDK left in this browser's storages (token cache and transactions). The markers of
+ * used logins are not counted: they hold a hash of a spent state and a time, nothing usable,
+ * and outlive the session on purpose (a copied tab must not replay the login).
+ */
 export function storedKeys(w: World, tab: FakeTab = w.tab): string[] {
-  return [...w.browser.local.keys(), ...tab.session.keys()].filter((k) => k.startsWith('sso-spa'));
+  return sdkKeys([...w.browser.local.keys(), ...tab.session.keys()]);
 }
+
+/** The SDK's keys among `keys`, without the markers of used logins. */
+export const sdkKeys = (keys: string[]) => keys.filter((k) => k.startsWith('sso-spa') && !k.startsWith(USED_PREFIX));
 
 const TOKENISH = /\bat-[\w.-]+|\brt-[\w.-]+|eyJ[\w-]{8,}/;
 
