@@ -1,7 +1,8 @@
 // The security suite's bookkeeping: every security case (the product's list, plus the findings
-// of issue 12: A8, A9, E6, E7, G5), the tests that try it, and their outcome. Each test file records its results in results/<file>.json when it
-// finishes; the markdown table in docs/security-cases.md is then rebuilt from every file's
-// results, so running the unit tier and the browser tier separately still yields one table.
+// of issue 12: A8, A9, E6, E7, G5), the tests that try it, and their outcome. Each test file
+// records its results in results/<file>.json when it finishes; the markdown table in
+// docs/security-cases.md is then rebuilt from every file's results, so running the unit tier
+// and the browser tier separately still yields one table.
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
