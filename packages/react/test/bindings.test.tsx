@@ -198,23 +198,20 @@ describe('the default redirect callback', () => {
     'javascript:alert(1)',
     '/.//evil.example/x',
     '/%2E%2E//evil.example/x',
-  ])(
-    'never leaves the site for appState.targetUrl %s',
-    async (targetUrl) => {
-      window.history.replaceState(null, '', '/callback?code=abc&state=xyz');
-      const { client } = fakeClient({ signedIn: false });
-      client.handleRedirectCallback.mockResolvedValueOnce({ appState: { targetUrl } });
-      render(
-        <SsoProvider client={client}>
-          <Profile />
-        </SsoProvider>,
-      );
-      await screen.findByText('signed out');
-      expect(client.handleRedirectCallback).toHaveBeenCalledTimes(1);
-      expect(window.location.pathname).toBe('/callback');
-      expect(window.location.search).toBe('');
-    },
-  );
+  ])('never leaves the site for appState.targetUrl %s', async (targetUrl) => {
+    window.history.replaceState(null, '', '/callback?code=abc&state=xyz');
+    const { client } = fakeClient({ signedIn: false });
+    client.handleRedirectCallback.mockResolvedValueOnce({ appState: { targetUrl } });
+    render(
+      <SsoProvider client={client}>
+        <Profile />
+      </SsoProvider>,
+    );
+    await screen.findByText('signed out');
+    expect(client.handleRedirectCallback).toHaveBeenCalledTimes(1);
+    expect(window.location.pathname).toBe('/callback');
+    expect(window.location.search).toBe('');
+  });
 });
 
 describe('the default redirect callback on a host-like callback path', () => {

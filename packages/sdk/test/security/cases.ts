@@ -117,7 +117,7 @@ export const ROWS: Record<string, Row> = {
   E6: {
     case: 'entries planted in shared storage: another user, a made-up or foreign ID token, claims that disagree with it, expiries centuries away, a superset-scope key',
     must: "checked against the entry's own ID token (iss, aud = this client, sub) and its lifetime; failing entries deleted and a miss; a read never rewrites an entry",
-    note: 'Expiries may not pass the ID token lifetime after receipt nor 24 hours (`MAX_TOKEN_LIFETIME_MS`; longer lifetimes are cut to it when saved, so the token is renewed sooner). The user entry\'s claims must be exactly its raw ID token\'s. These checks bound what a planted entry can claim; they cannot authenticate it: the SDK holds no key, and whoever can write the origin\'s storage can also run script there.',
+    note: "Expiries may not pass the ID token lifetime after receipt nor 24 hours (`MAX_TOKEN_LIFETIME_MS`; longer lifetimes are cut to it when saved, so the token is renewed sooner). The user entry's claims must be exactly its raw ID token's. These checks bound what a planted entry can claim; they cannot authenticate it: the SDK holds no key, and whoever can write the origin's storage can also run script there.",
   },
   E7: {
     case: "the SDK's own keys holding bad JSON or a non-object (transactions, user entry)",

@@ -22,54 +22,50 @@ async function signedIn() {
 }
 
 describe('(e) planted entries and bad keys', () => {
-  securityCase(
-    'E6',
-    'a token entry that disagrees with its own ID token, or outlives it, is deleted and a miss',
-    async () => {
-      const { w, tokenKey, entry } = await signedIn();
-      const now = Math.floor(w.browser.time / 1000);
-      const token = (claims: Record<string, unknown>) =>
-        jwt({ iss: ISSUER, aud: CLIENT_ID, sub: 'alice', iat: now, exp: now + 150, ...claims });
-      const t = entry.tokens;
-      const planted = {
-        'another user': { ...entry, sub: 'mallory', tokens: { ...t, sub: 'mallory' } },
-        'another user, consistent claims': {
-          ...entry,
-          sub: 'mallory',
-          tokens: { ...t, sub: 'mallory', id_token: token({ sub: 'mallory', iss: 'https://evil.example/' }) },
+  securityCase('E6', 'a token entry that disagrees with its own ID token, or outlives it, is deleted and a miss', async () => {
+    const { w, tokenKey, entry } = await signedIn();
+    const now = Math.floor(w.browser.time / 1000);
+    const token = (claims: Record<string, unknown>) =>
+      jwt({ iss: ISSUER, aud: CLIENT_ID, sub: 'alice', iat: now, exp: now + 150, ...claims });
+    const t = entry.tokens;
+    const planted = {
+      'another user': { ...entry, sub: 'mallory', tokens: { ...t, sub: 'mallory' } },
+      'another user, consistent claims': {
+        ...entry,
+        sub: 'mallory',
+        tokens: { ...t, sub: 'mallory', id_token: token({ sub: 'mallory', iss: 'https://evil.example/' }) },
+      },
+      'a made-up ID token': { ...entry, tokens: { ...t, id_token: 'not.a.jwt' } },
+      'an ID token of another client': { ...entry, tokens: { ...t, id_token: token({ aud: 'other-client' }) } },
+      'an ID token of another issuer': { ...entry, tokens: { ...t, id_token: token({ iss: 'https://evil.example/' }) } },
+      'an ID token with two audiences': { ...entry, tokens: { ...t, id_token: token({ aud: [CLIENT_ID, 'x'] }) } },
+      'an access token valid for centuries': {
+        ...entry,
+        tokens: { ...t, access_token: 'at-forged', accessTokenExpiresAt: t.receivedAt + CENTURIES },
+      },
+      'an ID token expiry past its lifetime': { ...entry, tokens: { ...t, idTokenExpiresAt: t.receivedAt + CENTURIES } },
+      'both expiries past the cap, with a long-lived ID token': {
+        ...entry,
+        tokens: {
+          ...t,
+          id_token: token({ exp: now + CENTURIES / 1000 }),
+          idTokenExpiresAt: t.receivedAt + MAX_TOKEN_LIFETIME_MS + 1,
+          accessTokenExpiresAt: t.receivedAt + MAX_TOKEN_LIFETIME_MS + 1,
         },
-        'a made-up ID token': { ...entry, tokens: { ...t, id_token: 'not.a.jwt' } },
-        'an ID token of another client': { ...entry, tokens: { ...t, id_token: token({ aud: 'other-client' }) } },
-        'an ID token of another issuer': { ...entry, tokens: { ...t, id_token: token({ iss: 'https://evil.example/' }) } },
-        'an ID token with two audiences': { ...entry, tokens: { ...t, id_token: token({ aud: [CLIENT_ID, 'x'] }) } },
-        'an access token valid for centuries': {
-          ...entry,
-          tokens: { ...t, access_token: 'at-forged', accessTokenExpiresAt: t.receivedAt + CENTURIES },
-        },
-        'an ID token expiry past its lifetime': { ...entry, tokens: { ...t, idTokenExpiresAt: t.receivedAt + CENTURIES } },
-        'both expiries past the cap, with a long-lived ID token': {
-          ...entry,
-          tokens: {
-            ...t,
-            id_token: token({ exp: now + CENTURIES / 1000 }),
-            idTokenExpiresAt: t.receivedAt + MAX_TOKEN_LIFETIME_MS + 1,
-            accessTokenExpiresAt: t.receivedAt + MAX_TOKEN_LIFETIME_MS + 1,
-          },
-        },
-      };
-      for (const [name, forged] of Object.entries(planted)) {
-        w.browser.local.setItem(tokenKey, JSON.stringify(forged));
-        const fresh = w.openTab({ cacheLocation: 'localstorage' });
-        expect(await fresh.client.getTokenSilently({ cacheMode: 'cache-only' }), name).toBeUndefined();
-        expect(w.browser.local.getItem(tokenKey), name).toBeNull();
-      }
-      // The real entry is still served (the checks do not refuse what the SDK wrote).
-      w.browser.local.setItem(tokenKey, JSON.stringify(entry));
-      expect(await w.openTab({ cacheLocation: 'localstorage' }).client.getTokenSilently({ cacheMode: 'cache-only' })).toBe(
-        t.access_token,
-      );
-    },
-  );
+      },
+    };
+    for (const [name, forged] of Object.entries(planted)) {
+      w.browser.local.setItem(tokenKey, JSON.stringify(forged));
+      const fresh = w.openTab({ cacheLocation: 'localstorage' });
+      expect(await fresh.client.getTokenSilently({ cacheMode: 'cache-only' }), name).toBeUndefined();
+      expect(w.browser.local.getItem(tokenKey), name).toBeNull();
+    }
+    // The real entry is still served (the checks do not refuse what the SDK wrote).
+    w.browser.local.setItem(tokenKey, JSON.stringify(entry));
+    expect(await w.openTab({ cacheLocation: 'localstorage' }).client.getTokenSilently({ cacheMode: 'cache-only' })).toBe(
+      t.access_token,
+    );
+  });
 
   securityCase('E6', 'a forged entry under a superset-scope key is not served for a subset request', async () => {
     const { w, tokenKey, entry } = await signedIn();
@@ -136,29 +132,25 @@ describe('(e) planted entries and bad keys', () => {
     expect(await w.client.getTokenSilently({ cacheMode: 'cache-only' })).toBeUndefined();
   });
 
-  securityCase(
-    'E7',
-    "the SDK's own keys holding bad JSON or a non-object are deleted; other keys stay",
-    async () => {
-      for (const bad of ['{"oops"', '"a string"', '42', 'null', '[1,2]']) {
-        const { w } = await signedIn();
-        w.browser.local.setItem(USER_KEY, bad);
-        w.browser.local.setItem('someone-else', bad);
-        const fresh = w.openTab({ cacheLocation: 'localstorage' });
-        expect(await fresh.client.isAuthenticated(), bad).toBe(false);
-        expect(w.browser.local.getItem(USER_KEY), bad).toBeNull();
-        expect(w.browser.local.getItem('someone-else')).toBe(bad);
+  securityCase('E7', "the SDK's own keys holding bad JSON or a non-object are deleted; other keys stay", async () => {
+    for (const bad of ['{"oops"', '"a string"', '42', 'null', '[1,2]']) {
+      const { w } = await signedIn();
+      w.browser.local.setItem(USER_KEY, bad);
+      w.browser.local.setItem('someone-else', bad);
+      const fresh = w.openTab({ cacheLocation: 'localstorage' });
+      expect(await fresh.client.isAuthenticated(), bad).toBe(false);
+      expect(w.browser.local.getItem(USER_KEY), bad).toBeNull();
+      expect(w.browser.local.getItem('someone-else')).toBe(bad);
 
-        // A transactions key holding garbage goes with the next callback, even one without state.
-        const txKey = `sso-spa.tx::${ISSUER}::${CLIENT_ID}`;
-        fresh.tab.session.setItem(txKey, bad);
-        fresh.tab.session.setItem('someone-else', bad);
-        fresh.tab.url = `${REDIRECT_URI}?code=c&iss=${encodeURIComponent(ISSUER)}`;
-        await expectCode(fresh.client.handleRedirectCallback(), 'state_mismatch', w.wire);
-        expect(fresh.tab.session.getItem(txKey), bad).toBeNull();
-        expect(fresh.tab.session.getItem('someone-else')).toBe(bad);
-        expect(storedKeys(w, fresh.tab).filter((k) => k.startsWith('sso-spa.tx'))).toEqual([]);
-      }
-    },
-  );
+      // A transactions key holding garbage goes with the next callback, even one without state.
+      const txKey = `sso-spa.tx::${ISSUER}::${CLIENT_ID}`;
+      fresh.tab.session.setItem(txKey, bad);
+      fresh.tab.session.setItem('someone-else', bad);
+      fresh.tab.url = `${REDIRECT_URI}?code=c&iss=${encodeURIComponent(ISSUER)}`;
+      await expectCode(fresh.client.handleRedirectCallback(), 'state_mismatch', w.wire);
+      expect(fresh.tab.session.getItem(txKey), bad).toBeNull();
+      expect(fresh.tab.session.getItem('someone-else')).toBe(bad);
+      expect(storedKeys(w, fresh.tab).filter((k) => k.startsWith('sso-spa.tx'))).toEqual([]);
+    }
+  });
 });

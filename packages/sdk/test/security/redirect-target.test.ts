@@ -31,14 +31,14 @@ describe('(g) redirect targets that normalise to another host', () => {
       expect(result, target).toBe('/home');
     }
     // The same paths unnormalised would have left the site: the check is not vacuous.
-    for (const target of hostile.slice(0, 6)) expect(landsOn(new URL(target, 'http://x').pathname), target).not.toBe(
-      'https://app.example',
-    );
+    for (const target of hostile.slice(0, 6))
+      expect(landsOn(new URL(target, 'http://x').pathname), target).not.toBe('https://app.example');
     // Same-origin paths with dot segments, encoded characters and queries still pass, normalised.
     expect(sameOriginPath('/a/./b/../c?x=1#y')).toBe('/a/c?x=1#y');
     expect(sameOriginPath('/a//b')).toBe('/a//b');
     expect(sameOriginPath('/files/a%2fb')).toBe('/files/a%2fb');
     expect(sameOriginPath('/..')).toBe('/');
-    for (const ok of ['/a/c?x=1#y', '/a//b', '/files/a%2fb', '/']) expect(landsOn(sameOriginPath(ok))).toBe('https://app.example');
+    for (const ok of ['/a/c?x=1#y', '/a//b', '/files/a%2fb', '/'])
+      expect(landsOn(sameOriginPath(ok))).toBe('https://app.example');
   });
 });
