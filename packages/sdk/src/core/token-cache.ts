@@ -268,6 +268,7 @@ export class TokenCache {
       u.issuer === this.#issuer &&
       u.clientId === this.#clientId &&
       typeof u.sub === 'string' &&
+      // Saved as `{ ...payload, __raw }`; JSON and structured clone keep that key order.
       JSON.stringify(u.claims) === JSON.stringify({ ...claims, __raw: raw });
     if (!ok) await this.#store.remove(this.#userKey);
     return ok ? u : undefined;
