@@ -254,10 +254,14 @@ export interface PageError {
   tokenish: boolean;
 }
 
-/** The SDK's traces in the page's storages and cookies. */
+/**
+ * The SDK's traces in the page's storages and cookies. The markers of used logins
+ * (`sso-spa.used::`, a hash of a spent state and a time) are not counted: they hold nothing
+ * usable and outlive the session on purpose, so a copied callback tab cannot replay its login.
+ */
 export function traces(page: Page): Promise<{ local: string[]; session: string[]; cookie: string; href: string }> {
   return page.evaluate(() => ({
-    local: Object.keys(localStorage).filter((k) => k.startsWith('sso-spa')),
+    local: Object.keys(localStorage).filter((k) => k.startsWith('sso-spa') && !k.startsWith('sso-spa.used::')),
     session: Object.keys(sessionStorage).filter((k) => k.startsWith('sso-spa')),
     cookie: document.cookie,
     href: location.href,

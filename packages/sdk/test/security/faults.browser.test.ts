@@ -354,7 +354,7 @@ describe('(b, d, f) provider and network faults in Chromium against the dev IdP,
           const w = window as unknown as AppWindow;
           return {
             authenticated: await w.client.isAuthenticated(),
-            keys: Object.keys(localStorage).filter((k) => k.startsWith('sso-spa')),
+            keys: Object.keys(localStorage).filter((k) => k.startsWith('sso-spa') && !k.startsWith('sso-spa.used::')),
             signedOut: w.events.filter((e) => e.type === 'signed_out'),
           };
         });
@@ -448,7 +448,7 @@ describe('(b, d, f) provider and network faults in Chromium against the dev IdP,
     expect(out.error?.code).toBe('login_required');
     for (const page of [a, b]) {
       const state = await page.evaluate(async () => ({
-        keys: Object.keys(localStorage).filter((k) => k.startsWith('sso-spa')),
+        keys: Object.keys(localStorage).filter((k) => k.startsWith('sso-spa') && !k.startsWith('sso-spa.used::')),
         authenticated: await (window as unknown as AppWindow).client.isAuthenticated(),
       }));
       expect(state).toEqual({ keys: [], authenticated: false });
