@@ -49,7 +49,7 @@ export const ROWS: Record<string, Row> = {
   A8: {
     case: 'a callback tab duplicated or restored before it was handled (it carries a copy of sessionStorage)',
     must: 'the transaction is claimed once across tabs: the copy fails with state_mismatch and makes no token request; the first tab keeps working tokens',
-    note: 'A Web Lock named after a SHA-256 of the state is held through the code exchange; before it is released, a marker (that hash and the time, never the state) goes to localStorage, where a copy handled later finds it. Markers are swept after 15 minutes, the lifetime of a transaction. Only a code that bought tokens is marked: a copy retrying a failed code can at worst make the provider revoke tokens nobody holds. Without `navigator.locks` only the marker guards, so two copies handled at the same instant could both exchange.',
+    note: "A Web Lock named after a SHA-256 of the state is held through the code exchange; before it is released, a marker (that hash and the time, never the state) goes to localStorage, where a copy handled later finds it. Markers are swept after 15 minutes, the lifetime of a transaction. Only a code that bought tokens is marked: a copy retrying a failed code can at worst make the provider revoke tokens nobody holds. Without `navigator.locks` only the marker guards, so two copies handled at the same instant could both exchange. Measured against the dev IdP before the claim existed: the copy got invalid_grant and the provider revoked the first tab's grant (its next refresh: invalid_grant).",
   },
   A9: {
     case: 'a repeated response parameter (state, code, iss, error, …) in the query, the fragment or a posted response',
