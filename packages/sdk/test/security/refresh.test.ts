@@ -1,4 +1,4 @@
-import { describe, expect } from 'vitest';
+import { describe, expect, vi } from 'vitest';
 import { SsoClient } from '../../src/index.js';
 import { REDIRECT_URI } from '../support/fake-op.js';
 import { settle } from '../support/setup.js';
@@ -131,7 +131,7 @@ describe('(d) refresh tokens', () => {
         init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
       });
     const pending = w.client.getTokenSilently();
-    await settle();
+    await vi.waitFor(() => expect(calls).toBe(1));
     w.browser.advance(5_000);
     await expectCode(pending, 'timeout', w.wire);
     expect(calls).toBe(1);
