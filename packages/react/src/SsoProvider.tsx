@@ -19,10 +19,20 @@ interface CommonProps {
 /** Either a ready client (shared with non-React code), or the options to make one. */
 export type SsoProviderProps = CommonProps & ({ client: ReactSsoClient } | (SsoClientOptions & { client?: undefined }));
 
+/**
+ * Goes to `appState.targetUrl` when it is a same-origin path, else stays on the current path.
+ * The login already succeeded, so it never throws: the current path itself is checked too (a
+ * callback URL like `https://app//evil/x` has the host-like path `//evil/x`, which
+ * `replaceState` would refuse with a SecurityError), and a refused address ends at `/`.
+ */
 function defaultOnRedirectCallback(appState: unknown): void {
   const target = (appState as { targetUrl?: unknown } | undefined)?.targetUrl;
-  const path = sameOriginPath(target, window.location.pathname);
-  window.history.replaceState(window.history.state, '', path);
+  const path = sameOriginPath(target, sameOriginPath(window.location.pathname));
+  try {
+    window.history.replaceState(window.history.state, '', path);
+  } catch {
+    window.history.replaceState(window.history.state, '', '/');
+  }
 }
 
 /**

@@ -191,23 +191,47 @@ describe('withAuthenticationRequired', () => {
 });
 
 describe('the default redirect callback', () => {
-  it.each(['https://evil.example/x', '//evil.example', '/\\evil.example', 'javascript:alert(1)'])(
-    'never leaves the site for appState.targetUrl %s',
-    async (targetUrl) => {
-      window.history.replaceState(null, '', '/callback?code=abc&state=xyz');
-      const { client } = fakeClient({ signedIn: false });
-      client.handleRedirectCallback.mockResolvedValueOnce({ appState: { targetUrl } });
-      render(
-        <SsoProvider client={client}>
-          <Profile />
-        </SsoProvider>,
-      );
-      await screen.findByText('signed out');
-      expect(client.handleRedirectCallback).toHaveBeenCalledTimes(1);
-      expect(window.location.pathname).toBe('/callback');
-      expect(window.location.search).toBe('');
-    },
-  );
+  it.each([
+    'https://evil.example/x',
+    '//evil.example',
+    '/\\evil.example',
+    'javascript:alert(1)',
+    '/.//evil.example/x',
+    '/%2E%2E//evil.example/x',
+  ])('never leaves the site for appState.targetUrl %s', async (targetUrl) => {
+    window.history.replaceState(null, '', '/callback?code=abc&state=xyz');
+    const { client } = fakeClient({ signedIn: false });
+    client.handleRedirectCallback.mockResolvedValueOnce({ appState: { targetUrl } });
+    render(
+      <SsoProvider client={client}>
+        <Profile />
+      </SsoProvider>,
+    );
+    await screen.findByText('signed out');
+    expect(client.handleRedirectCallback).toHaveBeenCalledTimes(1);
+    expect(window.location.pathname).toBe('/callback');
+    expect(window.location.search).toBe('');
+  });
+});
+
+describe('the default redirect callback on a host-like callback path', () => {
+  it('ends signed in at / instead of an error when neither target nor current path is safe', async () => {
+    const happyDOM = (window as unknown as { happyDOM: { setURL(url: string): void } }).happyDOM;
+    happyDOM.setURL(`${location.origin}//evil.example/callback?code=abc&state=xyz`);
+    const { client } = fakeClient({ signedIn: false });
+    client.handleRedirectCallback.mockImplementationOnce(async () => {
+      client.isAuthenticated.mockResolvedValue(true);
+      client.getUser.mockResolvedValue({ sub: 'alice', name: 'Alice Liddell' });
+      return { appState: { targetUrl: '/.//evil.example/x' } };
+    });
+    render(
+      <SsoProvider client={client}>
+        <Profile />
+      </SsoProvider>,
+    );
+    await screen.findByText('signed in as Alice Liddell');
+    expect(window.location.href).toBe(`${location.origin}/`);
+  });
 });
 
 describe('useSessionState', () => {

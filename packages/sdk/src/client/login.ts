@@ -1,6 +1,6 @@
-import type { Transaction } from '../core/transactions.js';
+import { claimTransaction, type Transaction } from '../core/transactions.js';
 import { isNoSessionError, SsoError } from '../errors.js';
-import { checkAuthorizationResponse, cleanedUrl, responseParams } from '../protocol/callback.js';
+import { checkAuthorizationResponse, checkNoRepeats, cleanedUrl, responseParams } from '../protocol/callback.js';
 import { silentRequestError, toSsoError } from '../protocol/errors.js';
 import type { PopupLoginOptions, RedirectLoginOptions, RedirectLoginResult } from '../types.js';
 import { prepareAuthorization, redeemCode } from './authorization-request.js';
@@ -56,18 +56,29 @@ export async function handleCallback(core: ClientCore, url?: string): Promise<Re
   const params = responseParams(href);
   const clean = current ? cleanedUrl(current) : undefined;
   if (clean) core.platform.replaceUrl(clean);
-  const state = params.get('state');
-  const tx = state ? core.transactions.take(state) : undefined;
+  // Every state's transaction is consumed, so a repeated state leaves none behind; without a
+  // state the store is still rewritten, dropping corrupt entries.
+  const [state, ...others] = params.getAll('state');
+  const tx = core.transactions.take(state);
+  for (const other of others) core.transactions.take(other);
+  checkNoRepeats(params);
   if (!tx || tx.issuer !== core.options.issuer || tx.clientId !== core.options.clientId) {
     throw new SsoError('state_mismatch', 'No login transaction matches this response');
   }
   const silent = tx.kind === 'silent_redirect';
   const appState = tx.appState === undefined ? {} : { appState: tx.appState };
+  let done: ((used: boolean) => void) | undefined;
+  let used = false;
   try {
+    // A copy of this tab (duplicated, restored) holds a copy of the transaction: only one of
+    // them may exchange the code.
+    done = await claimTransaction(core.platform, tx.state);
+    if (!done) throw new SsoError('state_mismatch', 'Another tab already handled this login response');
     const provider = await core.provider();
     const checked = checkAuthorizationResponse(provider.as, params, tx.state);
     const set = await redeemCode(core, provider, checked, tx);
     await core.store(set, silent ? 'silent_redirect' : 'redirect', tx.audience, tx.scope);
+    used = true;
     if (silent) {
       releaseSilentRedirect(core);
       core.reportSessionCheck('signed_in');
@@ -83,6 +94,8 @@ export async function handleCallback(core: ClientCore, url?: string): Promise<Re
       return { ...appState, sessionCheck: 'no_session' };
     }
     throw typed;
+  } finally {
+    done?.(used);
   }
 }
 

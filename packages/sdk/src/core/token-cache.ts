@@ -1,3 +1,4 @@
+import { decodeJwtPart } from '../protocol/id-token.js';
 import type { TokenSet } from '../protocol/token.js';
 import type { IdTokenClaims } from '../types.js';
 import { type CustomCache, KEY_PREFIX } from './cache-store.js';
@@ -12,6 +13,8 @@ export interface CachedTokens {
   receivedAt: number;
   idTokenExpiresAt: number;
   accessTokenExpiresAt: number;
+  /** The ID token is an earlier one, kept because the refresh that brought this pair had none. */
+  idTokenCarried?: true;
 }
 
 interface TokenEntry {
@@ -43,12 +46,36 @@ export interface CacheLookup {
 const scopes = (scope: string) => new Set(scope.split(' ').filter(Boolean));
 
 /**
+ * The longest a cached token is served after its receipt, whatever its own lifetime: 24 hours.
+ * Longer lifetimes are cut to this when saved (the token is renewed sooner), so an entry that
+ * claims more was not written by the SDK and is dropped.
+ */
+export const MAX_TOKEN_LIFETIME_MS = 86_400_000;
+
+/** The payload of a stored ID token when it is this issuer's and client's token for `sub`. */
+const ownIdToken = (idToken: unknown, issuer: string, clientId: string, sub: unknown) => {
+  const claims = typeof idToken === 'string' ? decodeJwtPart(idToken, 1) : undefined;
+  const aud = claims?.aud;
+  const ok =
+    claims?.iss === issuer &&
+    (aud === clientId || (Array.isArray(aud) && aud.length === 1 && aud[0] === clientId)) &&
+    claims.sub === sub &&
+    typeof claims.exp === 'number' &&
+    typeof claims.iat === 'number';
+  return ok ? (claims as { exp: number; iat: number }) : undefined;
+};
+
+/**
  * The token cache: ID and access tokens stored as a pair keyed by issuer, client, audience and
  * scope. A pair counts as gone as soon as either token is within the renewal margin of its
  * expiry, so a token it returns is always valid. Expiry comes from the lifetimes
  * (`expires_in`, ID token `exp - iat`) and the local receipt time, so a wrong device clock
  * does not shorten or stretch it. Entries of another issuer or client, or of the wrong shape,
- * are misses.
+ * are misses. Entries are also checked against their own ID token (issuer, client, user) and
+ * their expiries against its lifetime and {@link MAX_TOKEN_LIFETIME_MS}: an entry planted in
+ * shared storage by someone else cannot claim another user or a token valid for centuries.
+ * These checks cannot authenticate an entry (the SDK keeps no key to sign with), only make a
+ * planted one as short-lived and self-consistent as a real one.
  */
 export class TokenCache {
   readonly #store: CustomCache;
@@ -111,7 +138,7 @@ export class TokenCache {
     const entry = (await this.#store.get(key)) as TokenEntry | undefined;
     // The entry must belong under this very key: another audience's or scope's tokens copied
     // here (or another client's) are not ours to hand out.
-    if (!this.#isEntry(entry) || this.key(entry.audience, entry.scope) !== key) {
+    if (!this.#isEntry(entry) || this.key(entry.audience, entry.scope) !== key || !this.#consistent(entry)) {
       if (entry !== undefined && key.startsWith(`${KEY_PREFIX}${this.#issuer}::${this.#clientId}::`))
         await this.#store.remove(key);
       return undefined;
@@ -141,6 +168,24 @@ export class TokenCache {
       Number.isFinite(t.receivedAt) &&
       Number.isFinite(t.idTokenExpiresAt) &&
       Number.isFinite(t.accessTokenExpiresAt)
+    );
+  }
+
+  /**
+   * The pair agrees with its ID token: this issuer's token for this client and the entry's
+   * user, and expiries no later than the ID token's lifetime and the cap after receipt.
+   */
+  #consistent(entry: TokenEntry): boolean {
+    const t = entry.tokens;
+    if (!t) return true;
+    const claims = ownIdToken(t.id_token, this.#issuer, this.#clientId, entry.sub);
+    const cap = t.receivedAt + MAX_TOKEN_LIFETIME_MS;
+    return (
+      claims !== undefined &&
+      t.sub === entry.sub &&
+      t.idTokenExpiresAt <=
+        Math.min(cap, t.idTokenCarried ? t.accessTokenExpiresAt : t.receivedAt + (claims.exp - claims.iat) * 1000) &&
+      t.accessTokenExpiresAt <= cap
     );
   }
 
@@ -180,8 +225,11 @@ export class TokenCache {
       // Without a new ID token (a refresh the provider answered without one) the identity is
       // carried over and the pair lives as long as its new access token: the provider vouched
       // for the session by renewing it. Otherwise the pair expires with the earlier of the two.
-      idTokenExpiresAt: receivedAt + (set.idTokenCarried ? set.expires_in : set.claims.exp - set.claims.iat) * 1000,
-      accessTokenExpiresAt: receivedAt + set.expires_in * 1000,
+      idTokenExpiresAt:
+        receivedAt +
+        Math.min((set.idTokenCarried ? set.expires_in : set.claims.exp - set.claims.iat) * 1000, MAX_TOKEN_LIFETIME_MS),
+      accessTokenExpiresAt: receivedAt + Math.min(set.expires_in * 1000, MAX_TOKEN_LIFETIME_MS),
+      ...(set.idTokenCarried ? { idTokenCarried: true as const } : {}),
     };
     const refreshToken = set.refresh_token ?? (old?.sub === sub ? old.refresh_token : undefined);
     const entry: TokenEntry = {
@@ -206,7 +254,11 @@ export class TokenCache {
     await this.#store.remove(key);
   }
 
-  /** The signed-in user's latest ID token claims, kept until the session ends. */
+  /**
+   * The signed-in user's latest ID token claims, kept until the session ends. The claims must
+   * be exactly those of the raw ID token stored with them, and it must be this issuer's token
+   * for this client and user; anything else is deleted.
+   */
   async user(): Promise<UserEntry | undefined> {
     let entry: unknown;
     try {
@@ -214,17 +266,19 @@ export class TokenCache {
     } catch {
       return undefined;
     }
-    if (typeof entry !== 'object' || entry === null) return undefined;
+    if (entry === undefined) return undefined;
     const u = entry as UserEntry;
+    const raw = u?.claims?.__raw;
+    const claims = ownIdToken(raw, this.#issuer, this.#clientId, u?.sub);
+    // A non-object (`null`, a string) fails the first test, so `u.v` below is safe.
     const ok =
+      claims !== undefined &&
       u.v === 1 &&
       u.issuer === this.#issuer &&
       u.clientId === this.#clientId &&
       typeof u.sub === 'string' &&
-      typeof u.claims === 'object' &&
-      u.claims !== null &&
-      u.claims.sub === u.sub &&
-      typeof u.claims.__raw === 'string';
+      // Saved as `{ ...payload, __raw }`; JSON and structured clone keep that key order.
+      JSON.stringify(u.claims) === JSON.stringify({ ...claims, __raw: raw });
     if (!ok) await this.#store.remove(this.#userKey);
     return ok ? u : undefined;
   }

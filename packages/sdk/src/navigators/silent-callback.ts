@@ -8,8 +8,12 @@ import { responseParams } from '../protocol/callback.js';
 export function postAuthorizationResponse(target: Pick<Window, 'postMessage'>, url: string): boolean {
   const params = responseParams(url);
   if (!params.has('state')) return false;
-  const response: Record<string, string> = {};
-  for (const [name, value] of params) response[name] = value;
+  // A repeated parameter is posted as an array, so the client refuses it instead of seeing one value.
+  const response: Record<string, string | string[]> = {};
+  for (const name of params.keys()) {
+    const values = params.getAll(name);
+    response[name] = values.length > 1 ? values : (values[0] as string);
+  }
   target.postMessage({ type: 'authorization_response', response }, new URL(url).origin);
   return true;
 }

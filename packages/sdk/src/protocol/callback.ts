@@ -39,7 +39,18 @@ export function cleanedUrl(url: string): string | undefined {
 }
 
 /**
- * Checks an authorization response against its transaction: `iss` (RFC 9207: must equal the
+ * Throws `invalid_response` when a response parameter (`state`, `code`, `iss`, `error`, …)
+ * appears more than once: which value counts would otherwise depend on the parser, and a
+ * second `state` or `iss` could slip past the check of the first.
+ */
+export function checkNoRepeats(params: URLSearchParams): void {
+  if (RESPONSE_PARAMS.some((name) => params.getAll(name).length > 1)) {
+    throw new SsoError('invalid_response', 'The authorization response repeats a parameter');
+  }
+}
+
+/**
+ * Checks an authorization response against its transaction: no repeated parameter, `iss` (RFC 9207: must equal the
  * issuer, and must be there when the provider advertises it), `state`, then the provider's
  * `error`, and finally that there is a code and nothing of the implicit, hybrid or JARM flows.
  * Returns the authorization code.
@@ -47,6 +58,7 @@ export function cleanedUrl(url: string): string | undefined {
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthResponseValidation
  */
 export function checkAuthorizationResponse(as: ProviderMetadata, params: URLSearchParams, expectedState: string): string {
+  checkNoRepeats(params);
   const iss = params.get('iss');
   if (iss !== null ? iss !== as.issuer : as.authorization_response_iss_parameter_supported === true) {
     throw new SsoError('issuer_mismatch', 'Response from another issuer (RFC 9207)');

@@ -10,8 +10,10 @@ export function readAuthorizationMessage(data: unknown): URLSearchParams | undef
   const { type, response } = data as { type?: unknown; response?: unknown };
   if (type !== 'authorization_response' || typeof response !== 'object' || response === null) return undefined;
   const params = new URLSearchParams();
+  // A repeated parameter arrives as an array (see handleSilentCallback): kept repeated, so the
+  // response is refused like a repeated query parameter.
   for (const [name, value] of Object.entries(response)) {
-    if (typeof value === 'string') params.set(name, value);
+    for (const item of Array.isArray(value) ? value : [value]) if (typeof item === 'string') params.append(name, item);
   }
   return params;
 }

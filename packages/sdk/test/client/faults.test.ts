@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ISSUER, jwt } from '../support/fake-op.js';
 import { world } from '../support/setup.js';
 
@@ -18,7 +18,7 @@ describe('network faults and bad token responses', () => {
       return hang(input, init);
     };
     const pending = w.client.handleRedirectCallback();
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await vi.waitFor(() => expect(calls).toBe(1));
     w.browser.advance(5_000);
     await expect(pending).rejects.toMatchObject({ code: 'timeout' });
     expect(calls).toBe(1);

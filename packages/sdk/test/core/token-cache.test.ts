@@ -12,13 +12,16 @@ function set(
   sub = 'alice',
   { idSeconds = 100, atSeconds = 300, refresh }: { idSeconds?: number; atSeconds?: number; refresh?: string } = {},
 ): TokenSet {
+  // The cache checks each entry against its own ID token, so the token carries these claims.
+  const claims = { iss: ISSUER, sub, aud: 'site-a', iat: 5, exp: 5 + idSeconds, jti: `${clock}` };
+  const idToken = `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
   return {
     access_token: `at-${sub}-${clock}`,
-    id_token: `id-${sub}-${clock}`,
+    id_token: idToken,
     token_type: 'Bearer',
     expires_in: atSeconds,
     ...(refresh ? { refresh_token: refresh } : {}),
-    claims: { iss: ISSUER, sub, aud: 'site-a', iat: 5, exp: 5 + idSeconds, __raw: `id-${sub}-${clock}` },
+    claims: { ...claims, __raw: idToken },
   };
 }
 

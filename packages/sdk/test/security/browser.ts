@@ -254,11 +254,14 @@ export interface PageError {
   tokenish: boolean;
 }
 
-/** The SDK's traces in the page's storages and cookies. */
+/**
+ * The SDK's traces in the page's storages and cookies. Its `sso-spa.meta.*` keys are not
+ * counted: they hold no secret (the provider's public metadata, whether this site signed someone
+ * in before, and the markers of used logins: a hash of a spent state and a time, which outlive
+ * the session on purpose so that a copied callback tab cannot replay its login).
+ */
 export function traces(page: Page): Promise<{ local: string[]; session: string[]; cookie: string; href: string }> {
   return page.evaluate(() => ({
-    // `sso-spa.meta.*` keys hold no secret: the provider's public metadata, and whether this
-    // site signed someone in before.
     local: Object.keys(localStorage).filter((k) => k.startsWith('sso-spa') && !k.startsWith('sso-spa.meta.')),
     session: Object.keys(sessionStorage).filter((k) => k.startsWith('sso-spa') && !k.startsWith('sso-spa.meta.')),
     cookie: document.cookie,

@@ -1,7 +1,8 @@
-// The security suite's bookkeeping: every row of shared/spec/security.md, the tests that try
-// it, and their outcome. Each test file records its results in results/<file>.json when it
-// finishes; the markdown table in docs/security-cases.md is then rebuilt from every file's
-// results, so running the unit tier and the browser tier separately still yields one table.
+// The security suite's bookkeeping: every security case (the product's list, plus the findings
+// of issue 12: A8, A9, E6, E7, G5), the tests that try it, and their outcome. Each test file
+// records its results in results/<file>.json when it finishes; the markdown table in
+// docs/security-cases.md is then rebuilt from every file's results, so running the unit tier
+// and the browser tier separately still yields one table.
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +46,16 @@ export const ROWS: Record<string, Row> = {
     must: 'PKCE makes the exchange fail; typed; nothing stored; no retry',
   },
   A7: { case: 'PKCE hygiene', must: 'S256 only; fresh verifier per request; verifier never in URLs, logs or storage after use' },
+  A8: {
+    case: 'a callback tab duplicated or restored before it was handled (it carries a copy of sessionStorage)',
+    must: 'the transaction is claimed once across tabs: the copy fails with state_mismatch and makes no token request; the first tab keeps working tokens',
+    note: "A Web Lock named after a SHA-256 of the state is held through the code exchange; before it is released, a marker (that hash and the time, never the state) goes to localStorage, where a copy handled later finds it. Markers are swept after 15 minutes, the lifetime of a transaction. Only a code that bought tokens is marked: a copy retrying a failed code can at worst make the provider revoke tokens nobody holds. Without `navigator.locks` only the marker guards, so two copies handled at the same instant could both exchange. Measured against the dev IdP before the claim existed: the copy got invalid_grant and the provider revoked the first tab's grant (its next refresh: invalid_grant).",
+  },
+  A9: {
+    case: 'a repeated response parameter (state, code, iss, error, …) in the query, the fragment or a posted response',
+    must: 'invalid_response; URL cleaned; every named transaction consumed; no token request',
+    note: 'A `web_message` response is a JSON object and cannot repeat a name; the silent-callback page posts a repeated parameter as an array, which is refused the same way. A posted response whose first `state` is not the one sent fails earlier, with state_mismatch (C2).',
+  },
   B1: { case: 'iss ≠ issuer', must: 'reject' },
   B2: { case: 'aud missing or without the client id', must: 'reject' },
   B3: { case: 'extra untrusted audience; azp ≠ client id', must: 'reject' },
@@ -103,6 +114,15 @@ export const ROWS: Record<string, Row> = {
     must: 'no verifier, nonce, state or token left; tokens never in cookies or URLs',
     note: 'The one token that goes in a URL is the ID token as `id_token_hint` on the logout request, which RP-initiated logout defines (G3).',
   },
+  E6: {
+    case: 'entries planted in shared storage: another user, a made-up or foreign ID token, claims that disagree with it, expiries centuries away, a superset-scope key',
+    must: "checked against the entry's own ID token (iss, aud = this client, sub) and its lifetime; failing entries deleted and a miss; a read never rewrites an entry",
+    note: "Expiries may not pass the ID token lifetime after receipt nor 24 hours (`MAX_TOKEN_LIFETIME_MS`; longer lifetimes are cut to it when saved, so the token is renewed sooner). The user entry's claims must be exactly its raw ID token's. These checks bound what a planted entry can claim; they cannot authenticate it: the SDK holds no key, and whoever can write the origin's storage can also run script there.",
+  },
+  E7: {
+    case: "the SDK's own keys holding bad JSON or a non-object (transactions, user entry)",
+    must: 'deleted when read (a callback, even without state, rewrites the transactions); keys of others untouched',
+  },
   F1: { case: 'token endpoint timeout or abort', must: 'timeout; nothing stored; a code exchange is never retried' },
   F2: {
     case: '5xx, HTML body, CORS failure; discovery failure',
@@ -120,6 +140,10 @@ export const ROWS: Record<string, Row> = {
     note: 'A shared (localStorage) cache is empty for every tab before the navigation starts. Per-tab memory caches cannot be reached synchronously: the sign-out broadcast is posted before navigating and each tab clears itself on receipt (tested in Chromium with three tabs).',
   },
   G4: { case: 'return from logout with a missing or foreign state', must: 'local logout still complete; no loop' },
+  G5: {
+    case: 'a target that passes as a path but normalises to //host (/.//evil, /a/..//evil, /%2e%2e//evil) or starts with an encoded slash',
+    must: 'the normalised result is checked too: the fallback; the default React callback never throws after a successful login',
+  },
   H1: {
     case: 'client clock off within the leeway / by hours',
     must: 'accept / one typed error with a skew hint, no renewal loop',
@@ -194,8 +218,8 @@ export function writeReport(): void {
   const lines = [
     '# Security and fault cases: tried and held',
     '',
-    'Generated by the security suite (`packages/sdk/test/security`); do not edit by hand. Every row of',
-    '`shared/spec/security.md` with the tests that try it, at the level where the row is real: `unit`',
+    'Generated by the security suite (`packages/sdk/test/security`); do not edit by hand. Every security',
+    'and fault case the SDK must survive with the tests that try it, at the level where the row is real: `unit`',
     '(the SDK against a fake provider and platform seam) or `chromium` (the built SDK in Chromium against',
     'the dev IdP, misbehaving through its `faults` hook). A row is held when every test trying it passed.',
     'Each test also checks the invariants: nothing stored, transaction consumed, URL cleaned, no token in',

@@ -355,7 +355,7 @@ describe('(b, d, f) provider and network faults in Chromium against the dev IdP,
           const w = window as unknown as AppWindow;
           return {
             authenticated: await w.client.isAuthenticated(),
-            keys: Object.keys(localStorage).filter((k) => k.startsWith('sso-spa')),
+            keys: Object.keys(localStorage).filter((k) => k.startsWith('sso-spa') && !k.startsWith('sso-spa.meta.')),
             signedOut: w.events.filter((e) => e.type === 'signed_out'),
           };
         });
@@ -452,7 +452,7 @@ describe('(b, d, f) provider and network faults in Chromium against the dev IdP,
     expect(out.error?.code).toBe('invalid_grant');
     for (const page of [a, b]) {
       const state = await page.evaluate(async () => ({
-        keys: Object.keys(localStorage).filter((k) => k.startsWith('sso-spa')),
+        keys: Object.keys(localStorage).filter((k) => k.startsWith('sso-spa') && !k.startsWith('sso-spa.meta.')),
         authenticated: await (window as unknown as AppWindow).client.isAuthenticated(),
       }));
       expect(state).toEqual({ keys: [], authenticated: false });

@@ -94,14 +94,20 @@ export function nextTokenBody(w: World, body: Record<string, unknown>): void {
     Response.json({ access_token: `at-${Math.random()}`, token_type: 'Bearer', expires_in: 150, ...body });
 }
 
-/** Keys the SDK left in this browser's storages (token cache and transactions). */
+/**
+ * Keys the SDK left in this browser's storages (token cache and transactions). The markers of
+ * used logins are not counted: they hold a hash of a spent state and a time, nothing usable,
+ * and outlive the session on purpose (a copied tab must not replay the login).
+ */
 export function storedKeys(w: World, tab: FakeTab = w.tab): string[] {
-  // `sso-spa.meta.*` keys hold no secret: the provider's public metadata, and whether this site
-  // signed someone in before.
-  return [...w.browser.local.keys(), ...tab.session.keys()].filter(
-    (k) => k.startsWith('sso-spa') && !k.startsWith('sso-spa.meta.'),
-  );
+  return sdkKeys([...w.browser.local.keys(), ...tab.session.keys()]);
 }
+
+/**
+ * The SDK's keys among `keys`, without its `sso-spa.meta.*` keys, which hold no secret (the
+ * provider's public metadata, whether the site signed someone in before, used-login markers).
+ */
+export const sdkKeys = (keys: string[]) => keys.filter((k) => k.startsWith('sso-spa') && !k.startsWith('sso-spa.meta.'));
 
 const TOKENISH = /\bat-[\w.-]+|\brt-[\w.-]+|eyJ[\w-]{8,}/;
 

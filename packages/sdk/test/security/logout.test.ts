@@ -3,7 +3,7 @@ import { sameOriginPath } from '../../src/index.js';
 import { APP } from '../support/fake-op.js';
 import { settle } from '../support/setup.js';
 import { securitySuite } from './cases.js';
-import { armed, CLIENT_ID, expectCode, ISSUER } from './helpers.js';
+import { armed, CLIENT_ID, expectCode, ISSUER, sdkKeys } from './helpers.js';
 
 const securityCase = securitySuite(import.meta.url, 'unit');
 
@@ -133,7 +133,7 @@ describe('(g) redirects and logout', () => {
     await fresh.client.logout();
     url = new URL(fresh.tab.navigations.at(-1) as string);
     expect(url.searchParams.has('id_token_hint')).toBe(false);
-    expect(w.browser.local.keys().filter((k) => k.startsWith('sso-spa'))).toEqual([]);
+    expect(sdkKeys(w.browser.local.keys())).toEqual([]);
   });
 
   securityCase(
@@ -185,6 +185,6 @@ describe('(g) redirects and logout', () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(await w.client.isAuthenticated()).toBe(false);
     expect(await other.client.isAuthenticated()).toBe(false);
-    expect(w.browser.local.keys().filter((k) => k.startsWith('sso-spa'))).toEqual([]);
+    expect(sdkKeys(w.browser.local.keys())).toEqual([]);
   });
 });

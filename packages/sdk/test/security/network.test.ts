@@ -1,4 +1,4 @@
-import { describe, expect } from 'vitest';
+import { describe, expect, vi } from 'vitest';
 import { SsoClient } from '../../src/index.js';
 import { REDIRECT_URI } from '../support/fake-op.js';
 import { settle } from '../support/setup.js';
@@ -25,7 +25,7 @@ describe('(f) network faults', () => {
         return hang(input, init);
       };
       const pending = w.client.handleRedirectCallback();
-      await settle();
+      await vi.waitFor(() => expect(calls).toBe(1));
       w.browser.advance(6_999);
       await settle();
       expect(calls).toBe(1);

@@ -470,7 +470,7 @@ describe('(a, b, e, g) redirects, callbacks and logout in Chromium against the d
         const w = window as unknown as AppWindow;
         const a = await w.client.getTokenSilently();
         const b = await w.client.getTokenSilently();
-        const keys = Object.keys(localStorage).filter((k) => k.startsWith('sso-spa'));
+        const keys = Object.keys(localStorage).filter((k) => k.startsWith('sso-spa') && !k.startsWith('sso-spa.meta.'));
         localStorage.clear();
         return { same: a === b, keys };
       });

@@ -1,9 +1,9 @@
-import { describe, expect } from 'vitest';
+import { describe, expect, vi } from 'vitest';
 import { SsoClient } from '../../src/index.js';
 import { REDIRECT_URI } from '../support/fake-op.js';
 import { settle } from '../support/setup.js';
 import { securitySuite } from './cases.js';
-import { armed, CLIENT_ID, expectCode, ISSUER, idToken, nextTokenBody, startLogin } from './helpers.js';
+import { armed, CLIENT_ID, expectCode, ISSUER, idToken, nextTokenBody, sdkKeys, startLogin } from './helpers.js';
 
 const securityCase = securitySuite(import.meta.url, 'unit');
 const EXPIRE = 200_000;
@@ -131,7 +131,7 @@ describe('(d) refresh tokens', () => {
         init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
       });
     const pending = w.client.getTokenSilently();
-    await settle();
+    await vi.waitFor(() => expect(calls).toBe(1));
     w.browser.advance(5_000);
     await expectCode(pending, 'timeout', w.wire);
     expect(calls).toBe(1);
@@ -153,7 +153,7 @@ describe('(d) refresh tokens', () => {
         await settle();
         expect(await w.client.isAuthenticated()).toBe(false);
         expect(await other.client.isAuthenticated()).toBe(false);
-        expect(w.browser.local.keys().filter((k) => k.startsWith('sso-spa'))).toEqual([]);
+        expect(sdkKeys(w.browser.local.keys())).toEqual([]);
         expect(w.events).toContainEqual({ type: 'signed_out', reason: 'invalid_grant', fromOtherTab: false });
         expect(other.events).toContainEqual({ type: 'signed_out', reason: 'invalid_grant', fromOtherTab: true });
       }
