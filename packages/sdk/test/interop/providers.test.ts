@@ -201,6 +201,22 @@ describe('P6: refresh responses without an ID token', () => {
     expect(w.op.calls.refresh).toBe(refreshes + 1);
   });
 
+  it('an access token that outlives the carried ID token is served for its whole life, from shared storage too', async () => {
+    const w = world(
+      { useRefreshTokens: true, cacheLocation: 'localstorage' },
+      { refreshIdToken: false, idTokenSeconds: 60, accessTokenSeconds: 600 },
+    );
+    await w.login();
+    w.browser.advance(EXPIRED);
+    const token = await w.client.getTokenSilently();
+    const refreshes = w.op.calls.refresh;
+    w.browser.advance(300_000);
+    // Another tab reads the same entry: the stored-entry checks accept the carried identity.
+    expect(await w.openTab().client.getTokenSilently()).toBe(token);
+    expect(await w.client.getTokenSilently()).toBe(token);
+    expect(w.op.calls.refresh).toBe(refreshes);
+  });
+
   it('a code exchange without an ID token is still refused', async () => {
     const w = world();
     await w.client.loginWithRedirect();
