@@ -21,7 +21,7 @@ import type {
 import { checkSession } from './check-session.js';
 import { ClientCore } from './core.js';
 import { handleCallback, popupLogin, redirectToProvider } from './login.js';
-import { logout } from './logout.js';
+import { logout, revoke } from './logout.js';
 import { details, getTokens } from './renew.js';
 
 /**
@@ -170,6 +170,17 @@ export class SsoClient {
    */
   logout(options?: LogoutOptions): Promise<LogoutResult> {
     return logout(this.#core, options);
+  }
+
+  /**
+   * Revokes this client's refresh tokens at the provider's `revocation_endpoint` (RFC 7009)
+   * and forgets them, in every tab; the cached access and ID tokens stay until they expire, and
+   * later renewals go through the provider (or fail with `missing_refresh_token`).
+   * @see https://datatracker.ietf.org/doc/html/rfc7009
+   */
+  revokeRefreshToken(): Promise<void> {
+    const core = this.#core;
+    return core.platform.lock(core.renewalLock, 20_000, async () => revoke(core, await core.cache.refreshTokens(true)));
   }
 
   /** Ends this site's session in every tab without navigating: clears the cache, broadcasts, emits `signed_out`. */

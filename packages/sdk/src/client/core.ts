@@ -75,6 +75,11 @@ export class ClientCore {
     );
   }
 
+  /** The cross-tab lock under which tokens are renewed (and refresh tokens revoked). */
+  get renewalLock(): string {
+    return `sso-spa::${this.options.issuer}::${this.options.clientId}`;
+  }
+
   now(): number {
     return this.platform.now();
   }

@@ -56,7 +56,7 @@ export async function logout(core: ClientCore, options: LogoutOptions = {}): Pro
  * effort and bounded in time: the tokens are already forgotten locally, and logout goes on
  * whatever the provider answers.
  */
-async function revoke(core: ClientCore, tokens: string[]): Promise<void> {
+export async function revoke(core: ClientCore, tokens: string[]): Promise<void> {
   if (tokens.length === 0) return;
   try {
     const endpoint = (await core.provider()).as.revocation_endpoint;

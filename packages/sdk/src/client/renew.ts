@@ -45,7 +45,7 @@ export async function getTokens(core: ClientCore, options: GetTokenSilentlyOptio
   const key = `${core.cache.key(audience, scope)}|${cacheMode}|${request.renewVia}`;
   try {
     return await core.flights.run(key, () =>
-      core.platform.lock(`sso-spa::${core.options.issuer}::${core.options.clientId}`, timeoutMs + 10_000, async () => {
+      core.platform.lock(core.renewalLock, timeoutMs + 10_000, async () => {
         if (cacheMode !== 'off') {
           const again = await core.cache.get(audience, scope);
           if (again.tokens) return again.tokens;

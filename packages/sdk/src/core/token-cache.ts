@@ -283,15 +283,21 @@ export class TokenCache {
     return ok ? u : undefined;
   }
 
-  /** Every refresh token this client holds, to revoke them at logout. */
-  async refreshTokens(): Promise<string[]> {
+  /** Every refresh token this client holds, to revoke them; with `forget`, they are removed from their entries. */
+  async refreshTokens(forget = false): Promise<string[]> {
     const prefix = `${KEY_PREFIX}${this.#issuer}::${this.#clientId}::`;
     const keys = this.#store.allKeys ? await this.#store.allKeys() : [...this.#written];
     const tokens = new Set<string>();
     for (const key of keys) {
       if (!key.startsWith(prefix) || key === this.#userKey) continue;
       const entry = await this.#read(key);
-      if (entry?.refresh_token) tokens.add(entry.refresh_token);
+      if (!entry?.refresh_token) continue;
+      tokens.add(entry.refresh_token);
+      // A deliberate write, under the renewal lock (see revokeRefreshToken), not a read's.
+      if (forget) {
+        const { refresh_token: _revoked, ...kept } = entry;
+        await this.#store.set(key, kept);
+      }
     }
     return [...tokens];
   }

@@ -170,3 +170,17 @@ describe('getUserInfo', () => {
     await expect(w.client.getUserInfo()).rejects.toMatchObject({ code: 'invalid_response' });
   });
 });
+
+describe('revokeRefreshToken', () => {
+  it('revokes the refresh token at the provider and forgets it; the cached tokens stay', async () => {
+    const w = world({ useRefreshTokens: true, cacheLocation: 'localstorage' });
+    await w.login();
+    const token = await w.client.getTokenSilently();
+    await w.client.revokeRefreshToken();
+    expect(w.op.revoked).toHaveLength(1);
+    expect(await w.client.getTokenSilently()).toBe(token);
+    w.browser.advance(200_000);
+    await expect(w.client.getTokenSilently()).rejects.toMatchObject({ code: 'missing_refresh_token' });
+    expect(w.op.tokenBodies.filter((b) => b.get('grant_type') === 'refresh_token')).toHaveLength(0);
+  });
+});
