@@ -25,9 +25,9 @@ describe('(f) network faults', () => {
         return hang(input, init);
       };
       const pending = w.client.handleRedirectCallback();
-      await settle();
+      await w.browser.untilInFlight(1, /\/oauth\/token$/);
       w.browser.advance(6_999);
-      await settle();
+      expect(w.browser.inFlight.size).toBe(1);
       expect(calls).toBe(1);
       w.browser.advance(1);
       await expectCode(pending, 'timeout', w.wire);
@@ -53,7 +53,8 @@ describe('(f) network faults', () => {
           { status: 200, headers: { 'content-type': 'application/json' } },
         );
       const pending = w.client.handleRedirectCallback();
-      for (let i = 0; i < 5; i++) await settle();
+      // The response has started but its body never ends: wait for the request, not its answer.
+      await w.browser.untilRequested(/\/oauth\/token$/);
       w.browser.advance(5_000);
       await expectCode(pending, 'timeout', w.wire);
       expect(w.wire.tokenRequests).toHaveLength(1);
