@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DevIdp, DevSession } from '../src/index.js';
-import { Agent, API, authorize, exchangeCode, sleep, sleepUntilEpoch, startIdp, tokenRequest } from './helpers.js';
+import { Agent, API, authorize, exchangeCode, sleepUntilEpoch, startIdp, tokenRequest } from './helpers.js';
 
 // Compressed timings. Session deadlines are whole epoch seconds, so every wait below sleeps
 // until just past an epoch second derived from what the IdP reports, and every request that
@@ -82,7 +82,8 @@ describe('refreshExtendsSession', { timeout: 20_000 }, () => {
       const agent = new Agent(idp);
       const { json } = await exchangeCode(agent, await authorize(agent, idp, { scope: 'openid offline_access', audience: API }));
       const before = await onlySession(idp);
-      await sleep(1100);
+      // The IdP keeps whole seconds: let its clock pass the login's second.
+      await sleepUntilEpoch(before.lastActiveAt + 1);
       const refreshed = await tokenRequest(agent, {
         grant_type: 'refresh_token',
         client_id: 'site-a',

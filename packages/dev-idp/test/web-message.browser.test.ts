@@ -1,7 +1,7 @@
 import { type LaunchedBrowser, type LoopbackServer, launchChromium, listenOnLoopback, staticSite } from '@sso-spa/testkit';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDevIdp, type DevIdp } from '../src/index.js';
-import { authorizeUrl, pkce } from './helpers.js';
+import { authorizeUrl, pkce, sleepUntilEpoch } from './helpers.js';
 
 // The app page opens a hidden iframe to the IdP's authorization endpoint with prompt=none and
 // response_mode=web_message, and records the message the IdP posts back.
@@ -91,7 +91,8 @@ describe('web_message response mode in a cross-site iframe', () => {
 
     // The silent request from the iframe slid the SSO session.
     const [before] = await idp!.listSessions();
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // The IdP keeps whole seconds: wait until its clock has passed the last activity.
+    await sleepUntilEpoch(before!.lastActiveAt + 1);
     expect((await silentFromApp(tab, 'again')).code).toBeTruthy();
     const [after] = await idp!.listSessions();
     expect(after!.lastActiveAt).toBeGreaterThan(before!.lastActiveAt);

@@ -1,6 +1,6 @@
 import { type DevIdpFaults, rewriteResponseBody } from 'sso-spa-dev-idp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API, appReady, openApp, type Stack, signIn, startStack } from './browser/harness.js';
+import { API, appReady, openApp, type Stack, signIn, startStack, untilExpired } from './browser/harness.js';
 
 interface TestClient {
   checkSession(options?: Record<string, unknown>): Promise<void>;
@@ -66,7 +66,7 @@ describe('SDK in Chromium against the dev IdP, third-party cookies allowed', () 
     expect(claims.aud).toBe(API);
 
     // Expiry: after the 4 s lifetime the cache misses and the hidden iframe (web_message) renews.
-    await page.waitForTimeout(4_000);
+    await untilExpired(page);
     const renewed = await page.evaluate(async () => {
       const token = await window.client.getTokenSilently();
       return { token, frames: document.querySelectorAll('iframe').length, events: window.events.map((e) => e.source ?? e.type) };
@@ -140,7 +140,7 @@ describe('SDK in Chromium against the dev IdP, third-party cookies blocked', () 
       await client.handleRedirectCallback();
       return client.getTokenSilently();
     });
-    await page.waitForTimeout(4_000);
+    await untilExpired(page);
     const outcome = await page.evaluate(async () => {
       const token = await window.client.getTokenSilently();
       const viaIframe = await window.client.getTokenSilently({ cacheMode: 'off', renewVia: 'provider' }).then(
@@ -234,7 +234,8 @@ describe('SDK in Chromium: two tabs of the same site', () => {
         if (request.url().endsWith('/oauth/token') && request.method() === 'POST') refreshes.push(request.url());
       });
     }
-    await first.waitForTimeout(4_000);
+    await untilExpired(first);
+    await untilExpired(second);
     const tokens = await Promise.all(
       [first, second].map((tab) =>
         tab.evaluate(() => Promise.all([window.client.getTokenSilently(), window.client.getTokenSilently()])),

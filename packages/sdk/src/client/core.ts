@@ -48,6 +48,8 @@ export class ClientCore {
   #providerError: unknown;
   #channel: Channel | undefined | null = null;
   #epoch = 0;
+  /** An ID token the provider refused as `id_token_hint` (stale keys): silent requests go without it. */
+  refusedHint: string | undefined;
   /** What the latest session check found; see {@link SsoClient.lastSessionCheck}. */
   lastSessionCheck: SessionCheckResult | undefined;
 

@@ -19,12 +19,11 @@ export async function logout(core: ClientCore, options: LogoutOptions = {}): Pro
   const user = await core.cache.user();
   const refreshTokens = await core.cache.refreshTokens().catch(() => []);
   await core.clearSession('logout');
-  if (options.openUrl === false) {
-    void revoke(core, refreshTokens);
-    return { provider: 'skipped' };
-  }
-  const { as } = await core.provider();
+  // Revoked before logout resolves, so that nothing the caller does next (a navigation) cuts
+  // the request short; bounded in time, and whatever the provider answers.
   await revoke(core, refreshTokens);
+  if (options.openUrl === false) return { provider: 'skipped' };
+  const { as } = await core.provider();
   const { returnTo, ...extra } = options.logoutParams ?? {};
   const navigate = options.openUrl ?? core.platform.navigate;
   if (typeof as.end_session_endpoint !== 'string') {

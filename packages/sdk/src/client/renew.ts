@@ -157,6 +157,8 @@ async function viaIframe(core: ClientCore, request: RenewRequest, since: number)
   // the timeout; say `network` at once, as the refresh token path does.
   if (!core.platform.online()) throw new SsoError('network', 'The browser is offline');
   const user = await core.cache.user();
+  // A hint the provider refused once is not sent again (it would be refused again).
+  const hint = user?.claims.__raw === core.refusedHint ? undefined : user?.claims.__raw;
   const attempt = (hint: string | undefined) =>
     roundTrip(core, {
       source: 'iframe',
@@ -166,10 +168,11 @@ async function viaIframe(core: ClientCore, request: RenewRequest, since: number)
       navigate: (navigation) => core.platform.iframe(navigation),
     });
   try {
-    return await attempt(user?.claims.__raw);
+    return await attempt(hint);
   } catch (error) {
     const typed = toSsoError(error);
-    if (!user || typed.code !== 'oauth_error' || typed.error !== 'invalid_request') throw silentRequestError(typed);
+    if (!hint || typed.code !== 'oauth_error' || typed.error !== 'invalid_request') throw silentRequestError(typed);
+    core.refusedHint = hint;
     // A provider that no longer accepts our ID token as a hint (its keys rotated, it restarted)
     // answers invalid_request: ask once more without it, so that a session still alive is found
     // and a gone one says so, instead of failing the same way on every page load.

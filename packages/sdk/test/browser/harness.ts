@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { type LaunchedBrowser, type LoopbackServer, launchChromium, listenOnLoopback, staticSite } from '@sso-spa/testkit';
 import type { Page } from 'playwright-core';
 import { createDevIdp, type DevIdp } from 'sso-spa-dev-idp';
+import { expect } from 'vitest';
 
 const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
 const oauth4webapi = fileURLToPath(new URL('../../../../node_modules/oauth4webapi/build/', import.meta.url));
@@ -12,8 +13,15 @@ export const API = 'https://api.example';
 
 export interface Stack {
   app: LoopbackServer;
+  /** The IdP now listening (a new object after `restartIdp`). */
   idp: DevIdp;
   browser: LaunchedBrowser;
+  /**
+   * Stops the IdP and, unless `down` is true, starts it again on the same port with the same
+   * clients and `changes` applied. With memory storage it comes back with new signing keys and
+   * without its sessions, as a real provider redeployed without persistence does.
+   */
+  restartIdp(changes?: Record<string, unknown>, down?: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -56,7 +64,7 @@ export async function startStack(thirdPartyCookies: boolean, idpOptions: Record<
     'app.localhost',
     staticSite({ pages, mounts: { '/dist/': dist, '/vendor/oauth4webapi/': oauth4webapi }, fallback: '/index.html' }),
   );
-  const idp = await createDevIdp({
+  const options = {
     port: 0,
     hostname: 'idp.localhost',
     clockToleranceSeconds: 0,
@@ -70,19 +78,26 @@ export async function startStack(thirdPartyCookies: boolean, idpOptions: Record<
     ],
     apis: [{ identifier: API, scopes: ['read:messages'] }],
     ...idpOptions,
-  });
+  };
+  const idp = await createDevIdp(options);
   pages['/index.html'] = appPage(idp.issuer, app.origin);
   const browser = await launchChromium({ thirdPartyCookies });
-  return {
+  const stack: Stack = {
     app,
     idp,
     browser,
+    async restartIdp(changes = {}, down = false) {
+      const port = stack.idp.port;
+      await stack.idp.close();
+      if (!down) stack.idp = await createDevIdp({ ...options, ...changes, port });
+    },
     async close() {
       await browser.close();
-      await idp.close();
+      await stack.idp.close();
       await app.close();
     },
   };
+  return stack;
 }
 
 /** Opens `path` on the app and waits for the SDK to load. */
@@ -108,4 +123,23 @@ export async function signIn(page: Page, password = 'wonderland'): Promise<void>
 /** Waits until the app's SDK is loaded again after a navigation. */
 export async function appReady(page: Page): Promise<void> {
   await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+}
+
+/**
+ * Waits until the page's client (`window.client`) no longer serves its cached access token:
+ * the token has expired by the SDK's own clock. Waiting for the lifetime with a fixed sleep
+ * is both slower and, on a loaded machine, not always long enough.
+ */
+export async function untilExpired(page: Page, timeout = 15_000): Promise<void> {
+  await expect
+    .poll(
+      () =>
+        page.evaluate(() =>
+          (window as unknown as { client: { getTokenSilently(o: unknown): Promise<unknown> } }).client.getTokenSilently({
+            cacheMode: 'cache-only',
+          }),
+        ),
+      { timeout, interval: 50 },
+    )
+    .toBeUndefined();
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ISSUER, jwt } from '../support/fake-op.js';
 import { world } from '../support/setup.js';
 
@@ -18,7 +18,7 @@ describe('network faults and bad token responses', () => {
       return hang(input, init);
     };
     const pending = w.client.handleRedirectCallback();
-    await vi.waitFor(() => expect(calls).toBe(1));
+    await w.browser.untilInFlight(1, /\/oauth\/token$/);
     w.browser.advance(5_000);
     await expect(pending).rejects.toMatchObject({ code: 'timeout' });
     expect(calls).toBe(1);
@@ -40,7 +40,8 @@ describe('network faults and bad token responses', () => {
         { status: 200, headers: { 'content-type': 'application/json' } },
       );
     const pending = w.client.handleRedirectCallback();
-    for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+    // The response has started but its body never ends: wait for the request, not its answer.
+    await w.browser.untilRequested(/\/oauth\/token$/);
     w.browser.advance(5_000);
     await expect(pending).rejects.toMatchObject({ code: 'timeout' });
     expect(await w.client.isAuthenticated()).toBe(false);

@@ -106,17 +106,18 @@ export async function startSecurityStack(
   await stack.browser.context.addInitScript(PROBE);
   const console: string[] = [];
   stack.browser.context.on('console', (message) => console.push(message.text()));
-  return {
-    ...stack,
+  // The same object, not a copy: `restartIdp` replaces `idp` on it.
+  const closeStack = stack.close;
+  return Object.assign(stack, {
     faults,
     evil,
     console,
     async close() {
       faults.clear();
-      await stack.close();
+      await closeStack();
       await evil.close();
     },
-  };
+  });
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
-import { appReady, signIn } from '../browser/harness.js';
+import { appReady, signIn, untilExpired } from '../browser/harness.js';
 import {
   type AppWindow,
   CLEAN,
@@ -53,7 +53,7 @@ describe('(b, d, f) provider and network faults in Chromium against the dev IdP,
       return w.__settle(w.client.getTokenSilently(options));
     }, options);
 
-  const expired = (p: Page) => p.waitForTimeout(LIFETIME * 1000 + 100);
+  const expired = (p: Page) => untilExpired(p);
 
   securityCase(
     'D2',
@@ -241,8 +241,8 @@ describe('(b, d, f) provider and network faults in Chromium against the dev IdP,
     expect(await p.evaluate(() => (window as unknown as AppWindow).client.isAuthenticated())).toBe(true);
     await stack.browser.context.setOffline(false);
     expect((await tryToken(p)).ok).not.toBe(cached);
-    await p.waitForTimeout(1_200);
-    expect(await leftovers(p)).toEqual(CLEAN);
+    // The lock named after the rotated refresh token is held for a second after it.
+    await expect.poll(() => leftovers(p)).toEqual(CLEAN);
   });
 
   securityCase(
@@ -430,32 +430,38 @@ describe('(b, d, f) provider and network faults in Chromium against the dev IdP,
     const a = await signedIn(options);
     const b = await openApp(stack, '/');
     await b.evaluate((o) => void (window as unknown as AppWindow).makeClient(o), options);
-    await a.waitForTimeout(3100);
-    // The IdP answers the refresh only after the logout.
+    await expired(a);
+    // The IdP answers the refresh only once the logout is done.
+    let answer: () => void = () => {};
     stack.faults.fault = (req, res, _idp, next) => {
       if (req.method !== 'POST' || !req.url?.startsWith('/oauth/token')) return false;
-      setTimeout(() => void next(req, res), 1000);
+      answer = () => void next(req, res);
       return true;
     };
+    const from = stack.faults.log.length;
     const renewal = b.evaluate(() => {
       const w = window as unknown as AppWindow;
       return w.__settle(w.client.getTokenSilently());
     });
-    await a.waitForTimeout(200);
+    // The refresh has reached the IdP (and is held there) before the logout.
+    await expect.poll(() => stack.faults.tokenRequests(from).length).toBe(1);
     await a.evaluate(() => (window as unknown as AppWindow).client.logout({ openUrl: false }));
+    answer();
     const out = await renewal;
     stack.faults.clear();
-    await b.waitForTimeout(200);
-    // Logout revokes the refresh token (RFC 7009) before the delayed refresh reaches the token
-    // endpoint, so the IdP refuses it; a refresh answered before the revocation would be dropped
-    // by the session epoch instead (`cancelled`, covered by the unit tier).
+    // Logout revokes the refresh token (RFC 7009) before it resolves, and the IdP answers the held
+    // refresh only then, so it refuses it; a refresh answered before the revocation would be
+    // dropped by the session epoch instead (`cancelled`, covered by the unit tier).
     expect(out.error?.code).toBe('invalid_grant');
     for (const page of [a, b]) {
-      const state = await page.evaluate(async () => ({
-        keys: Object.keys(localStorage).filter((k) => k.startsWith('sso-spa') && !k.startsWith('sso-spa.meta.')),
-        authenticated: await (window as unknown as AppWindow).client.isAuthenticated(),
-      }));
-      expect(state).toEqual({ keys: [], authenticated: false });
+      await expect
+        .poll(() =>
+          page.evaluate(async () => ({
+            keys: Object.keys(localStorage).filter((k) => k.startsWith('sso-spa') && !k.startsWith('sso-spa.meta.')),
+            authenticated: await (window as unknown as AppWindow).client.isAuthenticated(),
+          })),
+        )
+        .toEqual({ keys: [], authenticated: false });
     }
     await a.close();
     await b.close();
@@ -463,7 +469,7 @@ describe('(b, d, f) provider and network faults in Chromium against the dev IdP,
 
   securityCase('F3', 'offline, a renewal through the iframe fails at once with `network`, not at the timeout', async () => {
     const p = await signedIn({});
-    await p.waitForTimeout(3100);
+    await expired(p);
     await stack.browser.context.setOffline(true);
     const out = await p.evaluate(() => {
       const w = window as unknown as AppWindow;

@@ -1,4 +1,4 @@
-import { describe, expect } from 'vitest';
+import { describe, expect, vi } from 'vitest';
 import { sameOriginPath } from '../../src/index.js';
 import { APP } from '../support/fake-op.js';
 import { settle } from '../support/setup.js';
@@ -173,13 +173,15 @@ describe('(g) redirects and logout', () => {
     });
     const inner = other.tab.fetch;
     other.tab.fetch = async (input, init) => {
-      await held;
+      // Only the refresh is held: the other tab's discovery must go through for it to be sent.
+      if (String(init?.body).includes('grant_type=refresh_token')) await held;
       return inner(input, init);
     };
     const renewal = other.client.getTokenSilently().catch((e: { code: string }) => e.code);
-    await new Promise((r) => setTimeout(r, 0));
+    await w.browser.untilInFlight(1, /grant_type=refresh_token/);
     const logout = w.client.logout({ openUrl: false });
-    await new Promise((r) => setTimeout(r, 0));
+    // The sign-out has been announced while the refresh is still held on the wire.
+    await vi.waitFor(() => expect(w.tab.posted).toContainEqual(expect.objectContaining({ t: 'signed_out' })));
     release();
     await Promise.all([renewal, logout]);
     await new Promise((r) => setTimeout(r, 0));

@@ -1,7 +1,6 @@
-import { describe, expect, vi } from 'vitest';
+import { describe, expect } from 'vitest';
 import { SsoClient } from '../../src/index.js';
 import { REDIRECT_URI } from '../support/fake-op.js';
-import { settle } from '../support/setup.js';
 import { securitySuite } from './cases.js';
 import { armed, CLIENT_ID, expectCode, expectNothingKept, ISSUER, startLogin } from './helpers.js';
 
@@ -25,9 +24,9 @@ describe('(f) network faults', () => {
         return hang(input, init);
       };
       const pending = w.client.handleRedirectCallback();
-      await vi.waitFor(() => expect(calls).toBe(1));
+      await w.browser.untilInFlight(1, /\/oauth\/token$/);
       w.browser.advance(6_999);
-      await settle();
+      expect(w.browser.inFlight.size).toBe(1);
       expect(calls).toBe(1);
       w.browser.advance(1);
       await expectCode(pending, 'timeout', w.wire);
@@ -53,7 +52,8 @@ describe('(f) network faults', () => {
           { status: 200, headers: { 'content-type': 'application/json' } },
         );
       const pending = w.client.handleRedirectCallback();
-      for (let i = 0; i < 5; i++) await settle();
+      // The response has started but its body never ends: wait for the request, not its answer.
+      await w.browser.untilRequested(/\/oauth\/token$/);
       w.browser.advance(5_000);
       await expectCode(pending, 'timeout', w.wire);
       expect(w.wire.tokenRequests).toHaveLength(1);

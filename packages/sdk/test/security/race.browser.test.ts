@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { appReady, signIn } from '../browser/harness.js';
+import { appReady, signIn, untilExpired } from '../browser/harness.js';
 import {
   type AppWindow,
   CLEAN,
@@ -57,8 +57,8 @@ describe('(d) the rotation race in Chromium against the dev IdP (rotation with r
       const invalid: number[] = [];
       let previous = '';
       for (let round = 0; round < ROUNDS; round++) {
-        // Wait out the pair's lifetime so every tab sees it expired.
-        await first.waitForTimeout(LIFETIME * 1000 + 100);
+        // Every tab sees the pair expired.
+        for (const tab of tabs) await untilExpired(tab);
         const from = stack.faults.log.length;
         // Every tab fires at the same wall-clock instant.
         const at = Date.now() + 300;
@@ -115,8 +115,7 @@ describe('(d) the rotation race in Chromium against the dev IdP (rotation with r
       // The grant is still alive at the IdP: no reuse was detected.
       expect(await stack.idp.listSessions()).toHaveLength(1);
       // The lock named after the last rotated refresh token is held for a second after it.
-      await first.waitForTimeout(1_200);
-      for (const tab of tabs) expect(await leftovers(tab)).toEqual(CLEAN);
+      for (const tab of tabs) await expect.poll(() => leftovers(tab)).toEqual(CLEAN);
       expect(tokenLines(stack.console)).toEqual([]);
       for (const tab of tabs) await tab.close();
     },

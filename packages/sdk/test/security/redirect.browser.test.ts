@@ -7,7 +7,6 @@ import {
   type AppWindow,
   CLEAN,
   decodeJwt,
-  type Fault,
   FaultSwitch,
   leftovers,
   onAuthorize,

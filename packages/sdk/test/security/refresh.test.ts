@@ -1,4 +1,4 @@
-import { describe, expect, vi } from 'vitest';
+import { describe, expect } from 'vitest';
 import { SsoClient } from '../../src/index.js';
 import { REDIRECT_URI } from '../support/fake-op.js';
 import { settle } from '../support/setup.js';
@@ -131,7 +131,8 @@ describe('(d) refresh tokens', () => {
         init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
       });
     const pending = w.client.getTokenSilently();
-    await vi.waitFor(() => expect(calls).toBe(1));
+    // The refresh (and so its 5 s timeout) starts only after real async work: wait for it.
+    await w.browser.untilInFlight(1, /grant_type=refresh_token/);
     w.browser.advance(5_000);
     await expectCode(pending, 'timeout', w.wire);
     expect(calls).toBe(1);
@@ -298,22 +299,14 @@ describe('(d) refresh tokens', () => {
           claim: async () => undefined,
         },
       });
-      const waiting = b.getTokenSilently();
-      for (let i = 0; i < 5; i++) {
-        await new Promise((r) => setTimeout(r, 0));
-        w.browser.advance(20);
-      }
-      expect(await waiting).toBe(a);
+      // B polls its view of the cache every 20 ms: move the clock each time that poll is armed.
+      expect(await w.browser.driveTimers(b.getTokenSilently(), 20)).toBe(a);
       expect(w.wire.tokenRequests.filter((r) => r.get('grant_type') === 'refresh_token')).toHaveLength(1);
       // A view that never catches up: a typed timeout, and still no second use of the token.
       staleReads = Number.POSITIVE_INFINITY;
       w.browser.advance(200_000);
       const alone = b.getTokenSilently().catch((e: { code: string }) => e.code);
-      for (let i = 0; i < 200; i++) {
-        await new Promise((r) => setTimeout(r, 0));
-        w.browser.advance(20);
-      }
-      expect(await alone).toBe('timeout');
+      expect(await w.browser.driveTimers(alone, 20)).toBe('timeout');
       expect(w.wire.tokenRequests.filter((r) => r.get('grant_type') === 'refresh_token')).toHaveLength(1);
       expect(w.browser.pendingTimers).toBe(0);
     },

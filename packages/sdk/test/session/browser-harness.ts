@@ -77,10 +77,16 @@ function appPage(config: SiteConfig): string {
 }
 
 export interface Stack {
+  /** The IdP now listening (a new object after `restartIdp`). */
   idp: DevIdp;
   siteA: LoopbackServer;
   siteB: LoopbackServer;
   browser: LaunchedBrowser;
+  /**
+   * Stops the IdP and starts it again on the same port with the same clients: with memory
+   * storage it has new signing keys and none of its sessions, like a redeployed provider.
+   */
+  restartIdp(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -125,14 +131,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       postLogoutRedirectUris: [`${origin}/`],
       webOrigins: [origin],
     });
-    const idp = await createDevIdp({
+    const idpOptions = {
       port: 0,
       hostname: 'idp.localhost',
       clockToleranceSeconds: 0,
       ...options.idp,
       clients: [client('site-a', siteA.origin), client('site-b', siteB.origin)],
-    });
-    opened.push(idp);
+    };
+    let idp = await createDevIdp(idpOptions);
+    // Closed through this indirection, so a restarted IdP is the one closed at the end.
+    opened.push({ close: () => idp.close() });
     const config = (clientId: string): SiteConfig => ({
       issuer: idp.issuer,
       clientId,
@@ -143,7 +151,20 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     pageB = appPage(config('site-b'));
     const browser = await launchChromium({ thirdPartyCookies: options.thirdPartyCookies });
     opened.push(browser);
-    return { idp, siteA, siteB, browser, close };
+    const stack: Stack = {
+      idp,
+      siteA,
+      siteB,
+      browser,
+      async restartIdp() {
+        const port = idp.port;
+        await idp.close();
+        idp = await createDevIdp({ ...idpOptions, port });
+        stack.idp = idp;
+      },
+      close,
+    };
+    return stack;
   } catch (error) {
     await close();
     throw error;

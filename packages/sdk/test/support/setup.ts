@@ -48,5 +48,10 @@ export function world(options: Partial<SsoClientOptions> = {}, opOptions: Partia
   };
 }
 
-/** Lets queued microtasks (cross-tab messages) run. */
+/**
+ * Lets queued microtasks (cross-tab messages) run. Only for work that is microtasks all the
+ * way (the fake channel and storage are); where real async work (WebCrypto, a response body)
+ * sits in between, wait for its effect instead: `browser.untilInFlight`, `untilRequested`,
+ * `untilTimer`, `driveTimers` or `vi.waitFor`.
+ */
 export const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
