@@ -55,6 +55,8 @@ export interface DemoApi {
 
 interface VerifiedRequest extends Request {
   token?: JWTPayload;
+  /** The scheme the token came with, which any later challenge must use. */
+  tokenScheme?: 'Bearer' | 'DPoP';
 }
 
 /** A refusal: the status, the `WWW-Authenticate` challenges and the JSON body. */
@@ -202,6 +204,7 @@ export async function startDemoApi(options: DemoApiOptions): Promise<DemoApi> {
         await checkDpop(req, res, token, payload);
       }
       req.token = payload;
+      req.tokenScheme = bound ? 'DPoP' : 'Bearer';
       next();
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
@@ -216,7 +219,11 @@ export async function startDemoApi(options: DemoApiOptions): Promise<DemoApi> {
   app.get('/api/messages', authenticate, (req: VerifiedRequest, res) => {
     const scopes = String(req.token?.scope ?? '').split(' ');
     if (!scopes.includes(requiredScope)) {
-      res.setHeader('www-authenticate', `Bearer error="insufficient_scope", scope="${requiredScope}"`);
+      const algsParameter = req.tokenScheme === 'DPoP' ? `, algs="${algs}"` : '';
+      res.setHeader(
+        'www-authenticate',
+        `${req.tokenScheme ?? 'Bearer'} error="insufficient_scope", scope="${requiredScope}"${algsParameter}`,
+      );
       res.status(403).json({ error: 'insufficient_scope', error_description: `This call needs the "${requiredScope}" scope.` });
       return;
     }

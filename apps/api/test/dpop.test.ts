@@ -70,8 +70,8 @@ describe('demo API with DPoP tokens from the dev IdP', { timeout: 30_000 }, () =
     return proof(leaky, { htu: messagesUrl(), accessToken: dpopToken });
   };
 
-  async function tokens(dpop: ProofKey | undefined) {
-    const { code, verifier } = await signIn(idp, { clientId: 'site-a', redirectUri, scope: 'openid read:messages', audience });
+  async function tokens(dpop: ProofKey | undefined, scope = 'openid read:messages') {
+    const { code, verifier } = await signIn(idp, { clientId: 'site-a', redirectUri, scope, audience });
     const tokenUrl = new URL('oauth/token', idp.issuer).href;
     const response = await loopbackRequest(tokenUrl, {
       method: 'POST',
@@ -196,6 +196,16 @@ describe('demo API with DPoP tokens from the dev IdP', { timeout: 30_000 }, () =
     });
     expect(res.status).toBe(401);
     expect(challengeOf(res)).toMatch(/^DPoP error="invalid_token"/);
+  });
+
+  it('answers a DPoP token without the scope with a DPoP insufficient_scope challenge', async () => {
+    const { access_token: narrow } = await tokens(key, 'openid');
+    const res = await call({
+      authorization: `DPoP ${narrow}`,
+      dpop: await proof(key, { htu: messagesUrl(), accessToken: narrow }),
+    });
+    expect(res.status).toBe(403);
+    expect(challengeOf(res)).toMatch(/^DPoP error="insufficient_scope", scope="read:messages", algs="ES256/);
   });
 
   it('offers both schemes to a call without credentials', async () => {
