@@ -1,1 +1,1 @@
-export { type DemoApi, type DemoApiOptions, startDemoApi } from './api.js';
+export { type DemoApi, type DemoApiDpopOptions, type DemoApiOptions, startDemoApi } from './api.js';

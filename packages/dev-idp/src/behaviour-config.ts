@@ -72,3 +72,16 @@ export function logoutFeature(behaviour: ProviderBehaviour, issuer: string): Rec
     },
   };
 }
+
+/**
+ * `features.dPoP` (RFC 9449), always on: a token request with a valid `DPoP` proof gets
+ * `token_type: "DPoP"` access tokens bound to the proof's key (`cnf.jkt`), and a public client
+ * also gets a refresh token bound to it; a request without a proof gets Bearer tokens as
+ * before, unless the client has `requireDpop`. With `dpopNonce`, proofs need a nonce made from
+ * `nonceSecret` (oidc-provider's nonces are stateless HMACs over a time step).
+ */
+export function dpopFeature(behaviour: ProviderBehaviour, nonceSecret: Buffer): Record<string, unknown> {
+  return behaviour.dpopNonce
+    ? { enabled: true, nonceSecret, requireNonce: () => true }
+    : { enabled: true, requireNonce: () => false };
+}

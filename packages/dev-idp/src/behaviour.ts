@@ -54,6 +54,14 @@ export interface ProviderBehaviour {
   corsWildcard: boolean;
   /** The issuer ends with a slash (`http://host:port/`, as Auth0's). False: `http://host:port`. Default true. */
   trailingSlashIssuer: boolean;
+  /**
+   * RFC 9449 server-provided nonces: every DPoP proof (token and userinfo endpoints) must carry
+   * a `nonce` this IdP issued. A proof without one, or with an expired one, is answered
+   * `use_dpop_nonce` with the nonce to use in the `DPoP-Nonce` header; later answers may carry
+   * a fresher one. Requests without a proof (Bearer clients) are unaffected. Default false:
+   * nonces are neither sent nor accepted.
+   */
+  dpopNonce: boolean;
 }
 
 /** The dev IdP's own behaviour. */
@@ -72,6 +80,7 @@ export const defaultBehaviour: Readonly<ProviderBehaviour> = Object.freeze({
   endSessionEndpoint: true,
   corsWildcard: false,
   trailingSlashIssuer: true,
+  dpopNonce: false,
 });
 
 /** Names of the built-in profiles. */
@@ -84,7 +93,10 @@ export type ProfileName = 'default' | 'hint-required' | 'framed-login' | 'minima
 export const profiles: Readonly<Record<ProfileName, Readonly<Partial<ProviderBehaviour>>>> = Object.freeze({
   /** The dev IdP as it always was (Auth0-like). */
   default: Object.freeze({}),
-  /** Silent authentication only with a hint; no web_message, no RFC 9207 `iss`; logout asks and spares refresh tokens. */
+  /**
+   * Silent authentication only with a hint; no web_message, no RFC 9207 `iss`; logout asks and
+   * spares refresh tokens; DPoP proofs need a server nonce (as Okta's do).
+   */
   'hint-required': Object.freeze({
     webMessage: false,
     noSessionError: 'interaction_required',
@@ -92,6 +104,7 @@ export const profiles: Readonly<Record<ProfileName, Readonly<Partial<ProviderBeh
     issParameter: false,
     logoutConfirmation: true,
     refreshSurvivesLogout: true,
+    dpopNonce: true,
   }),
   /** Ignores `prompt=none` (unframeable login page); a terse, non-rotating token endpoint open to any origin. */
   'framed-login': Object.freeze({

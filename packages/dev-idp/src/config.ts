@@ -22,6 +22,13 @@ export interface DevClient {
    * `accessTokenSeconds` wins for tokens of that API, as the API owns its tokens.
    */
   accessTokenSeconds?: number;
+  /**
+   * The client must prove possession of a key (RFC 9449 DPoP) at the token endpoint: a code
+   * exchange or refresh without a `DPoP` proof is refused with `invalid_grant`, so it never gets
+   * a Bearer token (oidc-provider's `dpop_bound_access_tokens`). Default false: a proof binds
+   * the tokens when sent, Bearer tokens otherwise.
+   */
+  requireDpop?: boolean;
 }
 
 /** A client with its defaults filled in. */
@@ -33,6 +40,7 @@ export interface ResolvedClient {
   webOrigins: string[];
   idTokenSeconds: number | undefined;
   accessTokenSeconds: number | undefined;
+  requireDpop: boolean;
 }
 
 /** An API (resource server) whose access tokens are JWTs with `aud` = `identifier`. */
@@ -150,6 +158,12 @@ function optionalSeconds(name: string, value: number | undefined): number | unde
   return value === undefined ? undefined : seconds(name, value, 0, 1, LIMITS.absoluteMax);
 }
 
+function requireBoolean(name: string, value: boolean | undefined): boolean {
+  if (value !== undefined && typeof value !== 'boolean')
+    throw new TypeError(`${name} must be a boolean, got ${JSON.stringify(value)}`);
+  return value ?? false;
+}
+
 function originOf(uri: string): string {
   return new URL(uri).origin;
 }
@@ -176,6 +190,7 @@ export function resolveConfig(options: DevIdpOptions = {}): ResolvedConfig {
       webOrigins: [...new Set(client.webOrigins ?? client.redirectUris.map(originOf))],
       idTokenSeconds: optionalSeconds(`${client.clientId}.idTokenSeconds`, client.idTokenSeconds),
       accessTokenSeconds: optionalSeconds(`${client.clientId}.accessTokenSeconds`, client.accessTokenSeconds),
+      requireDpop: requireBoolean(`${client.clientId}.requireDpop`, client.requireDpop),
     };
   });
   const users = options.users?.length ? options.users : [defaultUser];

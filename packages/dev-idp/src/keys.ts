@@ -17,6 +17,11 @@ export function generateCookieKeys(): string[] {
   return [randomBytes(32).toString('base64url')];
 }
 
+/** The secret oidc-provider derives DPoP nonces from (32 bytes, kept as base64url so it can be stored). */
+export function generateDpopNonceSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
 /** Signs a compact RS256 JWS with the IdP's key, as the IdP itself would (same `kid`). */
 export function signJwt(
   jwk: Record<string, unknown>,

@@ -1,5 +1,5 @@
 import Provider, { type ClientModel, errors, type GrantModel, type KoaContext, type RefreshTokenModel } from 'oidc-provider';
-import { interactionPolicyFor, issueRefreshTokenFor, logoutFeature, webMessageFeature } from './behaviour-config.js';
+import { dpopFeature, interactionPolicyFor, issueRefreshTokenFor, logoutFeature, webMessageFeature } from './behaviour-config.js';
 import type { DevApi, DevUser, ResolvedClient, ResolvedConfig } from './config.js';
 import { isLoopbackHostname } from './cookies.js';
 import { oidcScopes, routes } from './paths.js';
@@ -31,10 +31,20 @@ export interface ProviderParts {
   /** The RS256 private JWK that signs ID tokens and JWT access tokens. */
   signingKey: Record<string, unknown>;
   cookieKeys: string[];
+  /** 32 bytes from which DPoP nonces are made (used with the `dpopNonce` behaviour). */
+  dpopNonceSecret: Buffer;
 }
 
 /** Builds the oidc-provider instance with this IdP's policy. Routes and middleware are added by the caller. */
-export function buildProvider({ config, issuer, store, clock, signingKey, cookieKeys }: ProviderParts): Provider {
+export function buildProvider({
+  config,
+  issuer,
+  store,
+  clock,
+  signingKey,
+  cookieKeys,
+  dpopNonceSecret,
+}: ProviderParts): Provider {
   const apis = new Map<string, DevApi>(config.apis.map((api) => [api.identifier, api]));
   const users = new Map<string, DevUser>(config.users.map((user) => [user.sub, user]));
   const clients = new Map<string, ResolvedClient>(config.clients.map((client) => [client.clientId, client]));
@@ -71,6 +81,7 @@ export function buildProvider({ config, issuer, store, clock, signingKey, cookie
       redirect_uris: client.redirectUris,
       post_logout_redirect_uris: client.postLogoutRedirectUris,
       web_origins: client.webOrigins,
+      dpop_bound_access_tokens: client.requireDpop,
     })),
     extraClientMetadata: {
       properties: ['web_origins'],
@@ -179,6 +190,7 @@ export function buildProvider({ config, issuer, store, clock, signingKey, cookie
       revocation: { enabled: true },
       userinfo: { enabled: true },
       webMessageResponseMode: webMessageFeature(behaviour),
+      dPoP: dpopFeature(behaviour, dpopNonceSecret),
       rpInitiatedLogout: logoutFeature(behaviour, issuer),
       resourceIndicators: {
         enabled: true,

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { type DevIdpHandler, type DevIdpOptions, type DevUser, resolveConfig } from './config.js';
 import { loopbackSecureCookies } from './cookies.js';
-import { generateCookieKeys, generateSigningKey, signJwt } from './keys.js';
+import { generateCookieKeys, generateDpopNonceSecret, generateSigningKey, signJwt } from './keys.js';
 import { buildProvider } from './provider.js';
 import { afterProviderRoutes } from './routes/after-provider.js';
 import { auth0LogoutRoute } from './routes/auth0-logout.js';
@@ -68,7 +68,9 @@ export async function createDevIdp(options: DevIdpOptions = {}): Promise<DevIdp>
     const clock = new SessionClock(store, config.sessionIdleSeconds, config.sessionAbsoluteSeconds);
     const signingKey = await store.secret('jwks', generateSigningKey);
     const cookieKeys = await store.secret('cookieKeys', generateCookieKeys);
-    const provider = buildProvider({ config, issuer, store, clock, signingKey, cookieKeys });
+    // Stored like the other keys, so nonces handed out before a restart stay valid after it.
+    const dpopNonceSecret = Buffer.from(await store.secret('dpopNonceSecret', generateDpopNonceSecret), 'base64url');
+    const provider = buildProvider({ config, issuer, store, clock, signingKey, cookieKeys, dpopNonceSecret });
     const parts = { provider, config, store, clock };
     provider.use(loopbackSecureCookies(config.hostname));
     provider.use(behaviourRoutes(parts));

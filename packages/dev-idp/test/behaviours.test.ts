@@ -82,6 +82,8 @@ function expectDiscoveryMatches(discovery: Record<string, unknown>, idp: DevIdp,
   expect(discovery.revocation_endpoint).toBe(`${base}/oauth/revoke`);
   expect(discovery.authorization_endpoint).toBe(`${base}/authorize`);
   expect(discovery.token_endpoint).toBe(`${base}/oauth/token`);
+  // DPoP is offered by every profile; dpopNonce only changes what the token endpoint asks of proofs.
+  expect(discovery.dpop_signing_alg_values_supported).toEqual(expect.arrayContaining(['ES256']));
 }
 
 describe('every profile', { timeout: 30_000 }, () => {

@@ -75,9 +75,23 @@ describe('provider behaviour', () => {
   it('checks per-client token lifetimes', () => {
     const redirectUris = ['http://a.localhost:1/cb'];
     const [client] = resolveConfig({ clients: [{ clientId: 'a', redirectUris, idTokenSeconds: 30 }] }).clients;
-    expect(client).toMatchObject({ idTokenSeconds: 30, accessTokenSeconds: undefined });
+    expect(client).toMatchObject({ idTokenSeconds: 30, accessTokenSeconds: undefined, requireDpop: false });
     expect(() => resolveConfig({ clients: [{ clientId: 'a', redirectUris, accessTokenSeconds: 0 }] })).toThrow(
       /a\.accessTokenSeconds/,
+    );
+  });
+
+  it('takes requireDpop per client, off by default, and checks it is a boolean', () => {
+    const redirectUris = ['http://a.localhost:1/cb'];
+    const clients = resolveConfig({
+      clients: [
+        { clientId: 'a', redirectUris, requireDpop: true },
+        { clientId: 'b', redirectUris },
+      ],
+    }).clients;
+    expect(clients.map((client) => client.requireDpop)).toEqual([true, false]);
+    expect(() => resolveConfig({ clients: [{ clientId: 'a', redirectUris, requireDpop: 'yes' as never }] })).toThrow(
+      /a\.requireDpop must be a boolean/,
     );
   });
 });

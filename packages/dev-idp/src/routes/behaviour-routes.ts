@@ -77,7 +77,12 @@ function renderLoginPageInPlace(ctx: KoaContext, config: ResolvedConfig): void {
  */
 function answerWildcardCors(ctx: KoaContext): boolean {
   ctx.set('access-control-allow-origin', '*');
-  if (ctx.method !== 'OPTIONS' || !ctx.get('access-control-request-method')) return false;
+  if (ctx.method !== 'OPTIONS' || !ctx.get('access-control-request-method')) {
+    // oidc-provider's CORS middleware steps aside here, so its exposed headers are set here:
+    // scripts must read a DPoP nonce challenge (and its WWW-Authenticate) like any other answer.
+    ctx.set('access-control-expose-headers', 'DPoP-Nonce, WWW-Authenticate');
+    return false;
+  }
   ctx.set('access-control-allow-methods', 'POST');
   const headers = ctx.get('access-control-request-headers');
   if (headers) ctx.set('access-control-allow-headers', headers);
@@ -87,7 +92,10 @@ function answerWildcardCors(ctx: KoaContext): boolean {
 }
 
 function adjustTokenResponse(ctx: KoaContext, behaviour: ProviderBehaviour): void {
-  if (behaviour.emptyTokenErrors && ctx.status >= 400 && ctx.status < 500) {
+  // RFC 9449 has the client retry on `use_dpop_nonce` in the body; a provider that hands out
+  // nonces says so even when its other errors are terse.
+  const nonceChallenge = (ctx.body as { error?: unknown } | undefined)?.error === 'use_dpop_nonce';
+  if (behaviour.emptyTokenErrors && ctx.status >= 400 && ctx.status < 500 && !nonceChallenge) {
     ctx.status = 400;
     ctx.body = '';
     ctx.response.remove('content-type');
