@@ -33,8 +33,12 @@ export interface SsoClientOptions {
   clientId: string;
   /** Default parameters of every authorization request. */
   authorizationParams?: AuthorizationParams;
-  /** Where tokens live: `'memory'` (default), `'localstorage'` (survives reloads), or a {@link CustomCache}. */
-  cacheLocation?: 'memory' | 'localstorage' | CustomCache;
+  /**
+   * Where tokens live: `'memory'` (default: every reload asks the provider), `'sessionstorage'`
+   * (this tab only, survives its reloads), `'localstorage'` (every tab, survives reloads and
+   * restarts), or a {@link CustomCache}. The README compares them.
+   */
+  cacheLocation?: 'memory' | 'sessionstorage' | 'localstorage' | CustomCache;
   /** Ask for `offline_access` and renew with the refresh token instead of the hidden iframe. */
   useRefreshTokens?: boolean;
   /** When the refresh token is missing or rejected, fall back to the hidden iframe once. */

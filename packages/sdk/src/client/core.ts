@@ -65,8 +65,8 @@ export class ClientCore {
     const store =
       location === 'memory'
         ? new MemoryCache()
-        : location === 'localstorage'
-          ? new LocalStorageCache(this.platform.storage('local'))
+        : location === 'localstorage' || location === 'sessionstorage'
+          ? new LocalStorageCache(this.platform.storage(location === 'localstorage' ? 'local' : 'session'))
           : location;
     this.cache = new TokenCache(store, options.issuer, options.clientId, () => this.now(), options.expiryMarginSeconds ?? 60);
     this.transactions = new TransactionStore(

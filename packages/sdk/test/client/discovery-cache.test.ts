@@ -66,3 +66,18 @@ describe('discovery kept across page loads of a tab', () => {
     expect(w.op.calls.discovery).toBe(2);
   });
 });
+
+describe("cacheLocation: 'sessionstorage'", () => {
+  it('a reload of the tab answers from its cache with no request; another tab has its own', async () => {
+    const w = world({ cacheLocation: 'sessionstorage' });
+    await w.login();
+    const token = await w.client.getTokenSilently();
+    const requests = w.op.calls.token + w.op.authorizeUrls.length;
+    const reloaded = reload(w, { cacheLocation: 'sessionstorage' });
+    expect(await reloaded.getTokenSilently({ cacheMode: 'cache-only' })).toBe(token);
+    expect(w.op.calls.token + w.op.authorizeUrls.length).toBe(requests);
+    expect(w.browser.local.keys().filter((k) => k.startsWith('sso-spa::'))).toEqual([]);
+    const other = w.openTab({ cacheLocation: 'sessionstorage' });
+    expect(await other.client.getTokenSilently({ cacheMode: 'cache-only' })).toBeUndefined();
+  });
+});
