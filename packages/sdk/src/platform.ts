@@ -89,7 +89,7 @@ async function lock<T>(name: string, timeoutMs: number, task: () => Promise<T>):
     });
   } catch (error) {
     if (abort.signal.aborted && !(error instanceof SsoError)) {
-      throw new SsoError('timeout', 'Timed out waiting for another tab to renew', { cause: error });
+      throw new SsoError('timeout', 'Timed out waiting for another tab', { cause: error });
     }
     throw error;
   } finally {

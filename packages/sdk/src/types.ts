@@ -94,6 +94,11 @@ export interface SsoClientOptions {
   fetch?: typeof fetch;
   /** The clock in epoch milliseconds; defaults to `Date.now`. */
   now?: () => number;
+  /**
+   * auth0-spa-js's clock option: like `now`, and it may return a promise (then the SDK follows
+   * the clock it resolves to, from the next reading on).
+   */
+  nowProvider?: () => number | Promise<number>;
   /** Replace the other side effects (storage, timers, locks, navigators); tests use this. */
   platform?: Partial<Platform>;
 }
@@ -225,8 +230,8 @@ export interface LogoutOptions {
 }
 
 /** The result of {@link SsoClient.handleRedirectCallback}. */
-export interface RedirectLoginResult {
-  appState?: unknown;
+export interface RedirectLoginResult<TAppState = unknown> {
+  appState?: TAppState;
   /**
    * Set when the callback ended a top-level `prompt=none` session check: `'signed_in'` (an SSO
    * session existed) or `'no_session'` (the provider said login is required).

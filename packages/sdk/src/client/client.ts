@@ -55,8 +55,8 @@ export class SsoClient {
    * exchanges the code, validates the ID token and caches the tokens.
    * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthResponseValidation
    */
-  handleRedirectCallback(url?: string): Promise<RedirectLoginResult> {
-    return handleCallback(this.#core, url);
+  handleRedirectCallback<TAppState = unknown>(url?: string): Promise<RedirectLoginResult<TAppState>> {
+    return handleCallback(this.#core, url) as Promise<RedirectLoginResult<TAppState>>;
   }
 
   /**
@@ -69,7 +69,7 @@ export class SsoClient {
       config.popup ??
       options.popup ??
       this.#core.platform.openPopup(this.#core.options.popupWindowFeatures ?? 'popup,width=400,height=600');
-    if (!popup) return Promise.reject(new SsoError('popup_blocked', 'The browser blocked the login popup'));
+    if (!popup) return Promise.reject(new SsoError('popup_blocked', 'Popup blocked'));
     const timeoutInSeconds = config.timeoutInSeconds ?? options.timeoutInSeconds;
     return popupLogin(
       this.#core,
@@ -102,8 +102,7 @@ export class SsoClient {
       }
       await this.loginWithPopup(options, { ...config, ...(popup ? { popup } : {}) });
       const token = await this.getTokenSilently(tokenOptions);
-      if (token === undefined)
-        throw new SsoError('invalid_response', 'The popup login brought no token for this audience and scope');
+      if (token === undefined) throw new SsoError('invalid_response', 'The popup brought no such token');
       return token;
     });
   }
@@ -142,13 +141,13 @@ export class SsoClient {
     const token = await this.getTokenSilently({ ...options, detailedResponse: false, cacheMode: options?.cacheMode ?? 'on' });
     const core = this.#core;
     const [{ as, fetch }, user] = await Promise.all([core.provider(), core.cache.user()]);
-    if (typeof as.userinfo_endpoint !== 'string') throw new SsoError('discovery_failed', 'The provider has no userinfo endpoint');
+    if (typeof as.userinfo_endpoint !== 'string') throw new SsoError('discovery_failed', 'No userinfo endpoint');
     const response = await fetch(as.userinfo_endpoint, {
       headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
     });
     const claims = (await response.json().catch(() => undefined)) as TClaims | undefined;
     if (response.status !== 200 || claims?.sub !== user?.sub) {
-      throw new SsoError('invalid_response', 'The userinfo answer is not this user’s claims', { status: response.status });
+      throw new SsoError('invalid_response', 'Userinfo of another user', { status: response.status });
     }
     return claims as TClaims;
   }

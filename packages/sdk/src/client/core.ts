@@ -25,6 +25,22 @@ type TabMessage =
   | { t: 'signed_out'; reason: SignedOutReason; sub?: string }
   | { t: 'tokens'; event: Extract<SsoClientEvent, { type: 'tokens' }> };
 
+/**
+ * A synchronous clock from a provider that may answer with a promise: a number is used as it
+ * is; a promise sets the offset from `Date.now()` that the following readings use.
+ */
+function followClock(provider: () => number | Promise<number>): () => number {
+  let offset = 0;
+  return () => {
+    const value = provider();
+    if (typeof value === 'number') return value;
+    void value.then((time) => {
+      offset = time - Date.now();
+    });
+    return Date.now() + offset;
+  };
+}
+
 /** How long a tab reuses the provider's metadata across its own page loads. */
 const DISCOVERY_LIFETIME_MS = 60 * 60_000;
 
@@ -58,7 +74,7 @@ export class ClientCore {
     this.options = options;
     this.platform = createPlatform({
       ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(options.now ? { now: options.now } : {}),
+      ...(options.now ? { now: options.now } : options.nowProvider ? { now: followClock(options.nowProvider) } : {}),
       ...options.platform,
     });
     const location = options.cacheLocation ?? 'memory';
@@ -244,7 +260,7 @@ export class ClientCore {
     if (since !== undefined && since !== this.#epoch) {
       // Not `login_required`: the provider said nothing. The session ended here or in another
       // tab (a logout, or another user signing in), and whoever listens must not end it again.
-      throw new SsoError('cancelled', 'The session ended during renewal');
+      throw new SsoError('cancelled', 'Session ended during renewal');
     }
   }
 

@@ -63,7 +63,7 @@ export async function handleCallback(core: ClientCore, url?: string): Promise<Re
   for (const other of others) core.transactions.take(other);
   checkNoRepeats(params);
   if (!tx || tx.issuer !== core.options.issuer || tx.clientId !== core.options.clientId) {
-    throw new SsoError('state_mismatch', 'No login transaction matches this response');
+    throw new SsoError('state_mismatch', 'No matching login transaction');
   }
   const silent = tx.kind === 'silent_redirect';
   const appState = tx.appState === undefined ? {} : { appState: tx.appState };
@@ -73,7 +73,7 @@ export async function handleCallback(core: ClientCore, url?: string): Promise<Re
     // A copy of this tab (duplicated, restored) holds a copy of the transaction: only one of
     // them may exchange the code.
     done = await claimTransaction(core.platform, tx.state);
-    if (!done) throw new SsoError('state_mismatch', 'Another tab already handled this login response');
+    if (!done) throw new SsoError('state_mismatch', 'Login response already handled');
     const provider = await core.provider();
     const checked = checkAuthorizationResponse(provider.as, params, tx.state);
     const set = await redeemCode(core, provider, checked, tx);

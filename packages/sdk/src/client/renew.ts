@@ -67,7 +67,7 @@ async function renew(core: ClientCore, request: RenewRequest): Promise<CachedTok
   const useRefresh = core.options.useRefreshTokens === true && request.renewVia !== 'provider';
   const fallback = core.options.useRefreshTokensFallback === true && request.renewVia === 'auto';
   if (request.renewVia === 'refresh_token' && !core.options.useRefreshTokens) {
-    throw new SsoError('missing_refresh_token', 'Refresh tokens are not enabled (useRefreshTokens)');
+    throw new SsoError('missing_refresh_token', 'useRefreshTokens is off');
   }
   if (useRefresh) {
     const { refreshToken, key } = await core.cache.get(request.audience, request.scope);

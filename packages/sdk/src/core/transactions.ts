@@ -72,7 +72,7 @@ export class TransactionStore {
   }
 
   #write(storage: Storage | undefined, records: Records): void {
-    if (!storage) throw new SsoError('storage_unavailable', 'No sessionStorage to keep the login across the redirect');
+    if (!storage) throw new SsoError('storage_unavailable', 'No sessionStorage for the login');
     try {
       if (Object.keys(records).length === 0) storage.removeItem(this.#key);
       else storage.setItem(this.#key, JSON.stringify(records));

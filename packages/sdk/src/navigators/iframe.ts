@@ -41,7 +41,7 @@ export function runIframe(request: NavigationRequest): Promise<URLSearchParams> 
         if (params) return resolve(params);
         clearTimeout(grace);
         grace = setTimeout(
-          () => fail(new SsoError('interaction_required', 'The provider showed a page, not a silent answer')),
+          () => fail(new SsoError('interaction_required', 'No silent answer: a page was shown')),
           SILENT_ANSWER_GRACE_MS,
         );
       };

@@ -10,14 +10,14 @@ import { awaitAuthorizationMessage, responseIn } from './message-listener.js';
  */
 export function runPopup(request: NavigationRequest): Promise<URLSearchParams> {
   const popup = request.popup;
-  if (!popup) return Promise.reject(new SsoError('popup_blocked', 'The browser blocked the login popup'));
+  if (!popup) return Promise.reject(new SsoError('popup_blocked', 'Popup blocked'));
   const result = awaitAuthorizationMessage(
     request,
     () => popup,
     () => request.closePopup !== false && popup.close(),
     ({ resolve, fail }) => {
       const poll = setInterval(() => {
-        if (popup.closed) return fail(new SsoError('popup_closed', 'The login popup was closed'));
+        if (popup.closed) return fail(new SsoError('popup_closed', 'Popup closed'));
         const params = responseIn(popup, request.messageOrigin);
         if (params) resolve(params);
       }, 250);

@@ -45,7 +45,7 @@ export function cleanedUrl(url: string): string | undefined {
  */
 export function checkNoRepeats(params: URLSearchParams): void {
   if (RESPONSE_PARAMS.some((name) => params.getAll(name).length > 1)) {
-    throw new SsoError('invalid_response', 'The authorization response repeats a parameter');
+    throw new SsoError('invalid_response', 'Repeated response parameter');
   }
 }
 

@@ -62,7 +62,7 @@ export function checkDiscovery(issuer: string, metadata: unknown): ProviderMetad
     );
   }
   if (typeof as.authorization_endpoint !== 'string' || typeof as.token_endpoint !== 'string') {
-    throw new SsoError('discovery_failed', 'Discovery lacks an authorization or token endpoint');
+    throw new SsoError('discovery_failed', 'Discovery lacks endpoints');
   }
   return as;
 }

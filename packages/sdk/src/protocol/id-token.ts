@@ -77,14 +77,14 @@ export function validateIdToken(idToken: string, expect: IdTokenExpectations): I
     // A token fresh from the token endpoint has iat ≈ the provider's now: minutes away from
     // ours (beyond the leeway) means our clock is off, and renewing again would not help.
     if (Math.abs(iat - expect.now) > expect.leeway + 300 && exp > iat) {
-      throw new SsoError('clock_skew', 'ID token not valid at this device time: check the clock');
+      throw new SsoError('clock_skew', 'Check the device clock');
     }
     throw invalid(exp <= expect.now - expect.leeway ? 'expired' : 'issued in the future');
   }
   if (expect.maxAge !== undefined) {
     const authTime = claims.auth_time;
-    if (typeof authTime !== 'number') throw invalid('auth_time is missing while max_age was requested');
-    if (authTime + expect.maxAge < expect.now - expect.leeway) throw invalid('authentication is older than max_age');
+    if (typeof authTime !== 'number') throw invalid('no auth_time for max_age');
+    if (authTime + expect.maxAge < expect.now - expect.leeway) throw invalid('auth_time older than max_age');
   }
   return { ...claims, __raw: idToken } as IdTokenClaims;
 }

@@ -85,7 +85,7 @@ describe('(a) a copied callback tab and repeated response parameters', () => {
           const code = new URLSearchParams(w.op.callbackUrl(login.url).split('?')[1]).get('code') as string;
           w.tab.url = `${REDIRECT_URI}${where}${query(login.state, code)}`;
           const error = await expectCode(w.client.handleRedirectCallback(), 'invalid_response', w.wire);
-          expect(error.message, `case ${i} in ${where}`).toMatch(/repeats/);
+          expect(error.message, `case ${i} in ${where}`).toMatch(/repeated/i);
           expect(w.wire.tokenRequests).toHaveLength(0);
           expect(w.tab.replaced).toEqual([REDIRECT_URI]);
           await expectNothingKept(w);
