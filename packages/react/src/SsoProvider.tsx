@@ -18,7 +18,17 @@ interface CommonProps {
 }
 
 /** Either a ready client (shared with non-React code), or the options to make one. */
-export type SsoProviderProps = CommonProps & ({ client: ReactSsoClient } | (SsoClientOptions & { client?: undefined }));
+export type SsoProviderProps = CommonProps &
+  (
+    | {
+        /** A client made elsewhere (e.g. with `createSsoClient`), shared with non-React code. */
+        client: ReactSsoClient;
+      }
+    | (SsoClientOptions & {
+        /** Absent: the provider makes its own `SsoClient` from the other props. */
+        client?: undefined;
+      })
+  );
 
 /**
  * Goes to `appState.targetUrl` when it is a same-origin path, else stays on the current path.
