@@ -78,6 +78,7 @@ export class SsoError extends Error {
     (this as unknown as Record<symbol, true>)[BRAND] = true;
   }
 
+  /** `instanceof SsoError` holds for an SsoError from any copy of the SDK (another bundle or realm), by its brand. */
   static override [Symbol.hasInstance](value: unknown): boolean {
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
   }
@@ -88,7 +89,12 @@ export class SsoError extends Error {
  * `catch` blocks keep working after the change of import: each matches the {@link SsoError}s
  * of the codes it stands for. They cannot be constructed; the SDK throws only `SsoError`.
  */
-const errorKind = (...codes: SsoErrorCode[]): { [Symbol.hasInstance](value: unknown): value is SsoError } => ({
+const errorKind = (
+  ...codes: SsoErrorCode[]
+): {
+  /** `instanceof` holds for an {@link SsoError} of one of this kind's codes. */
+  [Symbol.hasInstance](value: unknown): value is SsoError;
+} => ({
   [Symbol.hasInstance]: (value: unknown): value is SsoError =>
     value instanceof SsoError && (codes.length === 0 || codes.includes(value.code)),
 });
