@@ -20,6 +20,7 @@ export type ReactSsoClient = Pick<
   | 'loginWithPopup'
   | 'getTokenWithPopup'
   | 'getIdTokenClaims'
+  | 'revokeRefreshToken'
   | 'logout'
   | 'getTokenSilently'
   | 'getUser'
@@ -63,6 +64,7 @@ export interface AuthStore {
   getAccessTokenSilently(options?: GetTokenSilentlyOptions): Promise<string>;
   getAccessTokenWithPopup(options?: GetTokenWithPopupOptions, config?: PopupConfigOptions): Promise<string>;
   getIdTokenClaims(): Promise<IdTokenClaims | undefined>;
+  revokeRefreshToken(): Promise<void>;
 }
 
 /** What {@link AuthStore.start} needs from the provider's props. */
@@ -174,6 +176,9 @@ export function createAuthStore(client: ReactSsoClient): AuthStore {
     },
     getIdTokenClaims() {
       return client.getIdTokenClaims();
+    },
+    revokeRefreshToken() {
+      return client.revokeRefreshToken();
     },
     async logout(options) {
       leaving = options?.openUrl !== false;

@@ -37,6 +37,11 @@ export interface SsoContextValue extends AuthState {
   getAccessTokenWithPopup(options?: GetTokenWithPopupOptions, config?: PopupConfigOptions): Promise<string>;
   /** All claims of the latest ID token, with the raw token as `__raw`; `undefined` when signed out. */
   getIdTokenClaims(): Promise<IdTokenClaims | undefined>;
+  /**
+   * Revokes this site's refresh tokens at the provider (RFC 7009) and forgets them, in every
+   * tab. The user stays signed in with the cached tokens; use `logout()` to end the session.
+   */
+  revokeRefreshToken(): Promise<void>;
 }
 
 /** The session as React state: re-renders when it changes. Must be used under `<SsoProvider>`. */
@@ -53,6 +58,7 @@ export function useSso(): SsoContextValue {
       getAccessTokenSilently: store.getAccessTokenSilently,
       getAccessTokenWithPopup: store.getAccessTokenWithPopup,
       getIdTokenClaims: store.getIdTokenClaims,
+      revokeRefreshToken: store.revokeRefreshToken,
     }),
     [store],
   );

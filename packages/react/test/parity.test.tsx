@@ -36,6 +36,7 @@ function fakeClient(initial: { signedIn: boolean }) {
       return 'popup-access-token';
     }),
     getIdTokenClaims: vi.fn(async () => (signedIn ? claims : undefined)),
+    revokeRefreshToken: vi.fn(async () => {}),
     logout: vi.fn(async () => {
       signedIn = false;
     }),
@@ -140,6 +141,19 @@ describe('useSso() popups and claims', () => {
     });
     expect(token).toBe('popup-access-token');
     expect(client.getTokenWithPopup).toHaveBeenCalledWith(options, config);
+    expect(screen.getByText('signed in as Alice Liddell')).toBeTruthy();
+  });
+
+  it('revokeRefreshToken revokes through the client and leaves the user signed in', async () => {
+    const { client } = fakeClient({ signedIn: true });
+    render(
+      <SsoProvider client={client}>
+        <Capture />
+      </SsoProvider>,
+    );
+    await screen.findByText('signed in as Alice Liddell');
+    await act(() => sso!.revokeRefreshToken());
+    expect(client.revokeRefreshToken).toHaveBeenCalledTimes(1);
     expect(screen.getByText('signed in as Alice Liddell')).toBeTruthy();
   });
 
