@@ -1,23 +1,34 @@
 import { createContext, type ReactNode, useEffect, useState } from 'react';
-import { SsoClient, type SsoClientOptions, sameOriginPath } from 'sso-spa';
+import { SsoClient, type SsoClientOptions, sameOriginPath, type User } from 'sso-spa';
 import { type AuthStore, createAuthStore, type ReactSsoClient } from './auth-store.js';
 
+/** The context `useSso()` reads; exported for tests and for advanced composition only. */
 export const SsoContext = createContext<AuthStore | undefined>(undefined);
 
 interface CommonProps {
   children?: ReactNode;
   /**
    * Called after a login redirect comes back, with the `appState` given to
-   * `loginWithRedirect`. By default the bindings go to `appState.targetUrl` when it is a
+   * `loginWithRedirect` and the user who just signed in. By default the bindings go to `appState.targetUrl` when it is a
    * same-origin path, and otherwise clean the URL to the current path.
    */
-  onRedirectCallback?: (appState: unknown) => void;
+  onRedirectCallback?: (appState: unknown, user?: User) => void;
   /** Leave the callback to the app (for example when another library uses `code`/`state`). */
   skipRedirectCallback?: boolean;
 }
 
 /** Either a ready client (shared with non-React code), or the options to make one. */
-export type SsoProviderProps = CommonProps & ({ client: ReactSsoClient } | (SsoClientOptions & { client?: undefined }));
+export type SsoProviderProps = CommonProps &
+  (
+    | {
+        /** A client made elsewhere (e.g. with `createSsoClient`), shared with non-React code. */
+        client: ReactSsoClient;
+      }
+    | (SsoClientOptions & {
+        /** Absent: the provider makes its own `SsoClient` from the other props. */
+        client?: undefined;
+      })
+  );
 
 /**
  * Goes to `appState.targetUrl` when it is a same-origin path, else stays on the current path.
@@ -45,6 +56,10 @@ export function SsoProvider(props: SsoProviderProps) {
     const client = props.client ?? new SsoClient(withoutProviderProps(props as SsoClientOptions & CommonProps));
     return createAuthStore(client);
   });
+
+  // In an effect, not at creation: Strict Mode's simulated unmount (and a real one) must not
+  // leave a listener on a client that outlives this provider.
+  useEffect(() => store.connect(), [store]);
 
   useEffect(() => {
     void store.start({ url: window.location.href, skipRedirectCallback, onRedirectCallback });

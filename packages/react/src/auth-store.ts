@@ -1,4 +1,15 @@
-import type { GetTokenSilentlyOptions, LogoutOptions, RedirectLoginOptions, SsoClient, User } from 'sso-spa';
+import type {
+  GetTokenSilentlyOptions,
+  GetTokenWithPopupOptions,
+  IdTokenClaims,
+  LogoutOptions,
+  PopupConfigOptions,
+  PopupLoginOptions,
+  RedirectLoginOptions,
+  RedirectLoginResult,
+  SsoClient,
+  User,
+} from 'sso-spa';
 
 /** What the React bindings need from a client: the public methods of `SsoClient`. */
 export type ReactSsoClient = Pick<
@@ -6,6 +17,10 @@ export type ReactSsoClient = Pick<
   | 'checkSession'
   | 'handleRedirectCallback'
   | 'loginWithRedirect'
+  | 'loginWithPopup'
+  | 'getTokenWithPopup'
+  | 'getIdTokenClaims'
+  | 'revokeRefreshToken'
   | 'logout'
   | 'getTokenSilently'
   | 'getUser'
@@ -13,18 +28,28 @@ export type ReactSsoClient = Pick<
   | 'subscribe'
 >;
 
+/** The session as the React bindings show it; one immutable snapshot per change. */
 export interface AuthState {
   /** True until the first answer about the session is known (callback handled or silent check done). */
   isLoading: boolean;
+  /** True while this site has a session (a cached, unended login). */
   isAuthenticated: boolean;
+  /** The signed-in user's profile claims, or `undefined` when signed out. */
   user: User | undefined;
   /** The last error from the callback or the silent check; `login_required` is not an error. */
   error: Error | undefined;
 }
 
+/** The external store behind `useSso()`; internal to the bindings. */
 export interface AuthStore {
   getSnapshot(): AuthState;
   subscribe(listener: () => void): () => void;
+  /**
+   * Listens to the client's events (sign-in and sign-out in other tabs, renewals) until the
+   * returned function is called. The provider connects in an effect, so an unmount (or Strict
+   * Mode's simulated one) leaves no listener behind.
+   */
+  connect(): () => void;
   /** Re-reads the client's view, e.g. after a login elsewhere or a renewal. */
   refresh(): Promise<void>;
   /**
@@ -33,15 +58,21 @@ export interface AuthStore {
    */
   start(options: StartOptions): Promise<void>;
   loginWithRedirect(options?: RedirectLoginOptions): Promise<void>;
+  loginWithPopup(options?: PopupLoginOptions, config?: PopupConfigOptions): Promise<void>;
+  handleRedirectCallback(url?: string): Promise<RedirectLoginResult>;
   logout(options?: LogoutOptions): Promise<void>;
   getAccessTokenSilently(options?: GetTokenSilentlyOptions): Promise<string>;
+  getAccessTokenWithPopup(options?: GetTokenWithPopupOptions, config?: PopupConfigOptions): Promise<string>;
+  getIdTokenClaims(): Promise<IdTokenClaims | undefined>;
+  revokeRefreshToken(): Promise<void>;
 }
 
+/** What {@link AuthStore.start} needs from the provider's props. */
 export interface StartOptions {
   /** The URL to inspect for a callback; `window.location.href` by default. */
   url: string;
   skipRedirectCallback: boolean;
-  onRedirectCallback: (appState: unknown) => void;
+  onRedirectCallback: (appState: unknown, user: User | undefined) => void;
 }
 
 const initialState: AuthState = { isLoading: true, isAuthenticated: false, user: undefined, error: undefined };
@@ -87,15 +118,30 @@ export function createAuthStore(client: ReactSsoClient): AuthStore {
     set({ isAuthenticated, user: sameUser ? state.user : user, isLoading: false });
   };
 
-  client.subscribe(() => {
-    if (started && !leaving) void refresh().catch((error: unknown) => set({ error: asError(error) }));
-  });
+  // Runs `action`, then shows the session it left, also when it failed (a popup closed halfway
+  // may still have changed nothing, or a renewal may have signed the user out).
+  const thenRefresh = async <T>(action: () => Promise<T>): Promise<T> => {
+    let result: T;
+    try {
+      result = await action();
+    } catch (error) {
+      await refresh().catch(() => {});
+      throw error;
+    }
+    await refresh();
+    return result;
+  };
 
   return {
     getSnapshot: () => state,
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    connect() {
+      return client.subscribe(() => {
+        if (started && !leaving) void refresh().catch((error: unknown) => set({ error: asError(error) }));
+      });
     },
     refresh,
     start(options) {
@@ -104,7 +150,7 @@ export function createAuthStore(client: ReactSsoClient): AuthStore {
           if (!options.skipRedirectCallback && hasAuthParams(options.url)) {
             const { appState } = await client.handleRedirectCallback(options.url);
             await refresh();
-            options.onRedirectCallback(appState);
+            options.onRedirectCallback(appState, state.user);
           } else {
             await client.checkSession();
           }
@@ -118,6 +164,22 @@ export function createAuthStore(client: ReactSsoClient): AuthStore {
     async loginWithRedirect(options) {
       await client.loginWithRedirect(options);
     },
+    loginWithPopup(options, config) {
+      // No await before the client's call: the popup must open in the click's own task.
+      return thenRefresh(() => client.loginWithPopup(options, config));
+    },
+    handleRedirectCallback(url) {
+      return thenRefresh(() => client.handleRedirectCallback(url));
+    },
+    getAccessTokenWithPopup(options, config) {
+      return thenRefresh(() => client.getTokenWithPopup(options, config));
+    },
+    getIdTokenClaims() {
+      return client.getIdTokenClaims();
+    },
+    revokeRefreshToken() {
+      return client.revokeRefreshToken();
+    },
     async logout(options) {
       leaving = options?.openUrl !== false;
       try {
@@ -129,15 +191,8 @@ export function createAuthStore(client: ReactSsoClient): AuthStore {
       }
       if (!leaving) await refresh();
     },
-    async getAccessTokenSilently(options) {
-      try {
-        const token = await client.getTokenSilently({ ...options, detailedResponse: false });
-        await refresh();
-        return token as string;
-      } catch (error) {
-        await refresh().catch(() => {});
-        throw error;
-      }
+    getAccessTokenSilently(options) {
+      return thenRefresh(async () => (await client.getTokenSilently({ ...options, detailedResponse: false })) as string);
     },
   };
 }

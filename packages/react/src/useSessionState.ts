@@ -2,7 +2,9 @@ import { useCallback, useSyncExternalStore } from 'react';
 
 /** Anything with the headless session API of `sso-spa/session`. */
 export interface SessionSource<Snapshot> {
+  /** Calls `listener` after every change; returns the unsubscribe function. */
   subscribe(listener: () => void): () => void;
+  /** The current state; the same object until something changes. */
   getSnapshot(): Snapshot;
 }
 

@@ -2,6 +2,7 @@ import { type ComponentType, type ReactNode, useEffect, useRef } from 'react';
 import type { RedirectLoginOptions } from 'sso-spa';
 import { useSso } from './useSso.js';
 
+/** Options of {@link withAuthenticationRequired}. */
 export interface WithAuthenticationRequiredOptions {
   /** Shown while the session is checked and while the browser is sent to log in. */
   onRedirecting?: () => ReactNode;
@@ -15,6 +16,11 @@ export interface WithAuthenticationRequiredOptions {
   returnTo?: string | (() => string);
   /** Extra options for the login redirect. */
   loginOptions?: RedirectLoginOptions;
+  /**
+   * Awaited before the login redirect starts, e.g. to save unsent form data or to record
+   * analytics. If it rejects, the redirect does not happen.
+   */
+  onBeforeAuthentication?: () => Promise<void> | void;
 }
 
 /**
@@ -26,20 +32,31 @@ export function withAuthenticationRequired<P extends object>(
   Component: ComponentType<P>,
   options: WithAuthenticationRequiredOptions = {},
 ): ComponentType<P> {
-  const { onRedirecting = () => null, onSessionEnded = () => null, returnTo, loginOptions } = options;
+  const { onRedirecting = () => null, onSessionEnded = () => null, returnTo, loginOptions, onBeforeAuthentication } = options;
   function WithAuthenticationRequired(props: P) {
     const { isLoading, isAuthenticated, loginWithRedirect } = useSso();
     const wasAuthenticated = useRef(false);
+    // One login per mount: Strict Mode runs effects twice, and a second redirect (and a second
+    // onBeforeAuthentication) would race the first.
+    const redirecting = useRef(false);
     if (isAuthenticated) wasAuthenticated.current = true;
     const ended = wasAuthenticated.current && !isAuthenticated;
     useEffect(() => {
-      if (isLoading || isAuthenticated || ended) return;
+      if (isLoading || isAuthenticated || ended || redirecting.current) return;
+      redirecting.current = true;
       const targetUrl =
         typeof returnTo === 'function'
           ? returnTo()
           : (returnTo ?? `${window.location.pathname}${window.location.search}${window.location.hash}`);
       const appState = { ...((loginOptions?.appState as object | undefined) ?? {}), targetUrl };
-      void loginWithRedirect({ ...loginOptions, appState });
+      void (async () => {
+        await onBeforeAuthentication?.();
+        await loginWithRedirect({ ...loginOptions, appState });
+      })().catch(() => {
+        redirecting.current = false;
+        // A rejected onBeforeAuthentication cancels the redirect; a failed redirect (discovery
+        // unreachable) leaves the page as it is, and useSso().error is not ours to set here.
+      });
     }, [isLoading, isAuthenticated, ended, loginWithRedirect]);
     if (isAuthenticated) return <Component {...props} />;
     return ended ? onSessionEnded() : onRedirecting();

@@ -30,6 +30,7 @@ export type SsoErrorCode =
 
 /** What an {@link SsoError} carries besides its code and message. */
 export interface SsoErrorOptions {
+  /** The underlying error (a network failure, a parse error), as the standard `Error.cause`. */
   cause?: unknown;
   /** The provider's `error`, as it sent it. */
   error?: string;
@@ -54,7 +55,9 @@ const BRAND = Symbol.for('sso-spa.error');
  * @see https://datatracker.ietf.org/doc/html/rfc6749#section-5.2
  */
 export class SsoError extends Error {
+  /** Always `'SsoError'`, so the name survives minification and crosses realms. */
   override readonly name = 'SsoError';
+  /** The stable, typed code to branch on (messages may change). */
   readonly code: SsoErrorCode;
   /** The provider's `error`, or the SDK's `code` when the provider sent none. */
   readonly error: string;
@@ -62,6 +65,7 @@ export class SsoError extends Error {
   readonly error_description: string;
   /** The provider's `error_description` only, when it sent one (untrusted text). */
   readonly errorDescription: string | undefined;
+  /** HTTP status of the response that failed, where there was one. */
   readonly status: number | undefined;
 
   constructor(code: SsoErrorCode, message: string, options: SsoErrorOptions = {}) {
@@ -74,6 +78,7 @@ export class SsoError extends Error {
     (this as unknown as Record<symbol, true>)[BRAND] = true;
   }
 
+  /** `instanceof SsoError` holds for an SsoError from any copy of the SDK (another bundle or realm), by its brand. */
   static override [Symbol.hasInstance](value: unknown): boolean {
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
   }
@@ -84,7 +89,12 @@ export class SsoError extends Error {
  * `catch` blocks keep working after the change of import: each matches the {@link SsoError}s
  * of the codes it stands for. They cannot be constructed; the SDK throws only `SsoError`.
  */
-const errorKind = (...codes: SsoErrorCode[]): { [Symbol.hasInstance](value: unknown): value is SsoError } => ({
+const errorKind = (
+  ...codes: SsoErrorCode[]
+): {
+  /** `instanceof` holds for an {@link SsoError} of one of this kind's codes. */
+  [Symbol.hasInstance](value: unknown): value is SsoError;
+} => ({
   [Symbol.hasInstance]: (value: unknown): value is SsoError =>
     value instanceof SsoError && (codes.length === 0 || codes.includes(value.code)),
 });

@@ -2,6 +2,7 @@ import type { SsoClientEvent } from './types.js';
 
 /** What {@link watchTokenExpiry} tells: the pair of the latest tokens is about to expire, or has. */
 export interface TokenExpiryEvent {
+  /** `expiring`: within the warning time before expiry; `expired`: the expiry has passed. */
   type: 'expiring' | 'expired';
   /** When the pair stops being served (the earlier of the ID and access token expiries), epoch ms. */
   expiresAt: number;
@@ -13,7 +14,9 @@ export interface TokenExpiryOptions {
   expiringSeconds?: number;
   /** The clock and timers; the browser's by default (tests replace them). */
   now?: () => number;
+  /** Schedules `callback` after `ms` milliseconds; returns a handle for `clearTimeout`. */
   setTimeout?: (callback: () => void, ms: number) => unknown;
+  /** Cancels a callback scheduled with `setTimeout`. */
   clearTimeout?: (handle: unknown) => void;
 }
 

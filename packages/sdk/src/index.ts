@@ -1,3 +1,8 @@
+/**
+ * `sso-spa`: the OpenID Connect client (authorization code + PKCE), its token cache, silent
+ * renewal, logout and typed errors, for any standards OpenID provider.
+ * @module sso-spa
+ */
 export { createSsoClient, SsoClient } from './client/client.js';
 export { type CustomCache, LocalStorageCache, MemoryCache } from './core/cache-store.js';
 export {

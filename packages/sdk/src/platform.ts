@@ -10,6 +10,7 @@ export interface NavigationRequest {
   messageOrigin: string;
   /** The transaction's state: a message from our window with another state fails with `state_mismatch`. */
   state: string;
+  /** How long to wait for the response before failing with `timeout`. */
   timeoutMs: number;
   /** For popups: a window opened earlier, synchronously in the click handler. */
   popup?: Window;
@@ -29,12 +30,15 @@ export interface Channel {
  * SDK touches nothing (each default reads its global only when called).
  */
 export interface Platform {
+  /** The network edge: every discovery, token, JWKS and revocation request goes through it. */
   fetch: typeof fetch;
   /** Epoch milliseconds. */
   now(): number;
   /** False when the browser knows it is offline (`navigator.onLine`); true when it cannot tell. */
   online(): boolean;
+  /** Schedules `callback` after `ms` milliseconds; returns a handle for {@link Platform.clearTimeout}. */
   setTimeout(callback: () => void, ms: number): unknown;
+  /** Cancels a callback scheduled with {@link Platform.setTimeout}. */
   clearTimeout(handle: unknown): void;
   /** `localStorage` / `sessionStorage`, or `undefined` when disabled or absent. */
   storage(kind: 'local' | 'session'): Storage | undefined;

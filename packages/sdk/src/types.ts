@@ -105,7 +105,14 @@ export interface SsoClientOptions {
 
 /** Options of {@link SsoClient.getTokenSilently}. */
 export interface GetTokenSilentlyOptions {
-  authorizationParams?: { audience?: string; scope?: string; [parameter: string]: unknown };
+  /** Which token: tokens are cached per audience and scope; other parameters go to a renewal's request. */
+  authorizationParams?: {
+    /** The API the token is for; the client's default `authorizationParams.audience` when absent. */
+    audience?: string;
+    /** Space-separated scopes; the client's default scope when absent. */
+    scope?: string;
+    [parameter: string]: unknown;
+  };
   /** `'on'` (default): cache first; `'off'`: always renew; `'cache-only'`: never renew. */
   cacheMode?: 'on' | 'off' | 'cache-only';
   /** Return {@link TokenDetails} instead of the access token. */
@@ -133,6 +140,7 @@ export interface CheckSessionOptions extends GetTokenSilentlyOptions {
  * app signed out and able to call `loginWithRedirect()`.
  */
 export interface SessionCheckResult {
+  /** `signed_in`, `signed_out` (no session to use silently) or `failed` (the provider could not be asked). */
   status: 'signed_in' | 'signed_out' | 'failed';
   /** Why the check did not sign the user in (also set for `signed_out`). */
   error?: SsoError;
@@ -152,29 +160,42 @@ export interface LogoutResult {
 
 /** The token response as `getTokenSilently({ detailedResponse: true })` returns it. */
 export interface TokenDetails {
+  /** The access token for the audience and scope asked for. */
   access_token: string;
+  /** The latest ID token (raw JWT). */
   id_token: string;
   /** Seconds left until the pair expires, from the local clock. */
   expires_in: number;
+  /** The scopes the provider granted, space-separated. */
   scope: string;
+  /** Usually `Bearer` (`DPoP` for sender-constrained tokens). */
   token_type: string;
 }
 
 /** ID token claims, plus the raw token as `__raw` (auth0-spa-js compatible). */
 export interface IdTokenClaims {
+  /** The issuer: the provider's issuer identifier. */
   iss: string;
+  /** The subject: the user's stable id at the provider. */
   sub: string;
+  /** The audience: this client's id (alone or among others). */
   aud: string | string[];
+  /** Expiry, in epoch seconds. */
   exp: number;
+  /** Issued at, in epoch seconds. */
   iat: number;
+  /** The raw ID token (a JWT), e.g. for `id_token_hint`. */
   __raw: string;
   [claim: string]: unknown;
 }
 
 /** The profile claims of the ID token (protocol claims removed). */
 export interface User {
+  /** The subject: the user's stable id at the provider. */
   sub: string;
+  /** The full name, when the provider releases the `profile` scope's claims. */
   name?: string;
+  /** The email address, when the provider releases the `email` scope's claims. */
   email?: string;
   [claim: string]: unknown;
 }
@@ -183,6 +204,7 @@ export interface User {
 export interface RedirectLoginOptions {
   /** Returned by `handleRedirectCallback()`; e.g. `{ targetUrl: '/orders' }` for deep links. */
   appState?: unknown;
+  /** Parameters of this authorization request, merged over the client's defaults. */
   authorizationParams?: AuthorizationParams;
   /** Navigate yourself (e.g. with a router); defaults to `location.assign`. */
   openUrl?: (url: string) => void | Promise<void>;
@@ -190,9 +212,11 @@ export interface RedirectLoginOptions {
 
 /** Options of {@link SsoClient.loginWithPopup}. */
 export interface PopupLoginOptions {
+  /** Parameters of this authorization request, merged over the client's defaults. */
   authorizationParams?: AuthorizationParams;
   /** A window you opened synchronously in the click handler (avoids popup blockers). */
   popup?: Window;
+  /** How long to wait for the user (default `authorizeTimeoutInSeconds`); {@link PopupConfigOptions} wins. */
   timeoutInSeconds?: number;
 }
 
@@ -219,7 +243,13 @@ export interface LogoutOptions {
    * `federated` is passed as it is (providers that know it also end the upstream session);
    * any other parameter is passed through.
    */
-  logoutParams?: { returnTo?: string; federated?: boolean; [parameter: string]: unknown };
+  logoutParams?: {
+    /** Where the provider sends the browser after logout (`post_logout_redirect_uri`); must be registered. */
+    returnTo?: string;
+    /** Ask the provider to end the upstream (federated) identity provider's session too, where it supports it. */
+    federated?: boolean;
+    [parameter: string]: unknown;
+  };
   /**
    * The `client_id` sent to the end-session endpoint: this client's by default, another client
    * id, or `null` to send none (auth0-spa-js compatible).
@@ -231,6 +261,7 @@ export interface LogoutOptions {
 
 /** The result of {@link SsoClient.handleRedirectCallback}. */
 export interface RedirectLoginResult<TAppState = unknown> {
+  /** The `appState` given to `loginWithRedirect`. */
   appState?: TAppState;
   /**
    * Set when the callback ended a top-level `prompt=none` session check: `'signed_in'` (an SSO
@@ -251,16 +282,46 @@ export type TokenSource = 'redirect' | 'popup' | 'iframe' | 'silent_redirect' | 
  */
 export type SsoClientEvent =
   | {
+      /** New tokens were stored (in this tab or, with `fromOtherTab`, another). */
       type: 'tokens';
+      /** How they were obtained. */
       source: TokenSource;
       /** True when the tokens came through the authorization endpoint, which slides the SSO session. */
       throughProvider: boolean;
+      /** When the tokens were stored. */
       at: number;
+      /** When the ID token expires. */
       idTokenExpiresAt: number;
+      /** When the access token expires. */
       accessTokenExpiresAt: number;
+      /** The user the tokens are for. */
       sub: string;
+      /** True when another tab obtained them. */
       fromOtherTab: boolean;
     }
-  | { type: 'signed_out'; reason: SignedOutReason; fromOtherTab: boolean }
-  | { type: 'renewal_failed'; code: SsoErrorCode; at: number }
-  | { type: 'session_check'; status: SessionCheckResult['status']; code?: SsoErrorCode; at: number };
+  | {
+      /** This site's session ended in this tab or another. */
+      type: 'signed_out';
+      /** Why it ended. */
+      reason: SignedOutReason;
+      /** True when another tab ended it. */
+      fromOtherTab: boolean;
+    }
+  | {
+      /** A silent renewal failed with a typed error (a `login_required` one also ends the session). */
+      type: 'renewal_failed';
+      /** The error's {@link SsoError.code}. */
+      code: SsoErrorCode;
+      /** When it failed. */
+      at: number;
+    }
+  | {
+      /** A session check finished (start-up, `checkSession()`, or a top-level check coming back). */
+      type: 'session_check';
+      /** What it found. */
+      status: SessionCheckResult['status'];
+      /** The error's code when it did not sign the user in. */
+      code?: SsoErrorCode;
+      /** When it finished. */
+      at: number;
+    };

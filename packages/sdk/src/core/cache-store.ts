@@ -5,8 +5,11 @@
  * Compatible with `@auth0/auth0-spa-js`'s `ICache` (`get`, `set`, `remove`, `allKeys`).
  */
 export interface CustomCache {
+  /** The entry stored under `key`, or `undefined`. */
   get(key: string): unknown | Promise<unknown>;
+  /** Stores `entry` (a JSON-serialisable object) under `key`, replacing any previous one. */
   set(key: string, entry: unknown): void | Promise<void>;
+  /** Deletes the entry under `key`, if any. */
   remove(key: string): void | Promise<void>;
   /** Every key it holds; needed for scope-subset hits and for clearing every entry. */
   allKeys?(): string[] | Promise<string[]>;

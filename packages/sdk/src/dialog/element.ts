@@ -3,9 +3,18 @@ import { ANNOUNCE_AT, DEFAULT_TEXTS, type SessionDialogTexts } from './texts.js'
 
 /** The part of the session manager (`sso-spa/session`) the dialog uses. */
 export interface DialogSessionSource {
+  /** Calls `listener` after every state change; returns the unsubscribe function. */
   subscribe(listener: () => void): () => void;
-  getSnapshot(): { readonly status: string; readonly secondsLeft: number | undefined };
+  /** The current state. */
+  getSnapshot(): {
+    /** The dialog is open while this is `warning`. */
+    readonly status: string;
+    /** The countdown's whole seconds, in `warning`. */
+    readonly secondsLeft: number | undefined;
+  };
+  /** What the "Continue" button calls. */
   continueSession(): Promise<void>;
+  /** What the "Log out" button calls, with the element's `logoutOptions`. */
   logout(options?: { logoutParams?: { returnTo?: string; [key: string]: unknown } }): Promise<void>;
 }
 
@@ -16,7 +25,16 @@ export interface SessionDialogElement extends HTMLElement {
   /** Replaces some or all texts (localisation). */
   texts: Partial<SessionDialogTexts>;
   /** Passed to `logout()` by the "Log out" button, e.g. `{ logoutParams: { returnTo: location.origin } }`. */
-  logoutOptions: { logoutParams?: { returnTo?: string; [key: string]: unknown } } | undefined;
+  logoutOptions:
+    | {
+        /** Parameters of the end-session request. */
+        logoutParams?: {
+          /** Where the provider sends the browser after logout; must be registered. */
+          returnTo?: string;
+          [key: string]: unknown;
+        };
+      }
+    | undefined;
 }
 
 let ids = 0;

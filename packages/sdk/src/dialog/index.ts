@@ -4,11 +4,14 @@
  * {@link defineSessionDialog} once in the browser.
  *
  * @example
+ * ```ts
  * defineSessionDialog();
  * const dialog = document.createElement('sso-session-dialog');
  * dialog.manager = session;
  * dialog.texts = { continueLabel: 'Weiter', logoutLabel: 'Abmelden' };
  * document.body.append(dialog);
+ * ```
+ * @module sso-spa/dialog
  */
 import { createSessionDialogClass, type SessionDialogElement } from './element.js';
 

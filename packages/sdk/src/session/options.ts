@@ -3,6 +3,7 @@ import { DEFAULT_ACTIVITY_EVENTS } from './activity.js';
 import type { TimingOptions } from './deadlines.js';
 import { browserPlatform, type SessionPlatform } from './platform.js';
 
+/** Options of {@link createSessionManager}: the provider's timeouts, the warning, renewal and the platform seam. */
 export interface SessionManagerOptions {
   /** The provider's sliding SSO inactivity timeout. Default 300. */
   ssoIdleTimeoutSeconds?: number;

@@ -5,25 +5,39 @@
 
 /** The part of `BroadcastChannel` the session layer uses. */
 export interface ChannelLike {
+  /** Sends `message` to the other tabs (never to this one). */
   postMessage(message: unknown): void;
+  /** Stops receiving and sending. */
   close(): void;
+  /** Receives the other tabs' messages. */
   onmessage: ((event: { data: unknown }) => void) | null;
 }
 
 /** The part of `Storage` the session layer uses. */
 export interface StorageLike {
+  /** The value under `key`, or `null`. */
   getItem(key: string): string | null;
+  /** Stores `value` under `key`; other tabs see a `storage` event. */
   setItem(key: string, value: string): void;
+  /** Deletes `key`. */
   removeItem(key: string): void;
 }
 
+/** The one seam for the session layer's side effects (option `platform` of the session manager). */
 export interface SessionPlatform {
   /** Wall-clock time, epoch milliseconds. */
   now(): number;
+  /** Schedules `callback` after `ms` milliseconds; returns a handle for `clearTimeout`. */
   setTimeout(callback: () => void, ms: number): unknown;
+  /** Cancels a callback scheduled with `setTimeout`. */
   clearTimeout(handle: unknown): void;
   /** Where input and `visibilitychange` are observed; `undefined` outside a browser. */
-  document: (EventTarget & { readonly visibilityState?: string }) | undefined;
+  document:
+    | (EventTarget & {
+        /** `visible` or `hidden`: a hidden tab's input timers are not trusted after a sleep. */
+        readonly visibilityState?: string;
+      })
+    | undefined;
   /** Where `focus`, `pageshow`, `online` and `storage` are observed. */
   window: EventTarget | undefined;
   /** A channel shared by the tabs of this site; `undefined` where BroadcastChannel is missing. */

@@ -10,29 +10,72 @@ export type SignedOutReason = 'logout' | 'login_required' | 'user_changed' | 'in
 /** The core events the session layer reacts to; times are epoch milliseconds. */
 export type SessionClientEvent =
   | {
+      /** New tokens were stored. */
       type: 'tokens';
+      /** How they were obtained. */
       source: 'redirect' | 'popup' | 'iframe' | 'silent_redirect' | 'refresh_token';
       /** True when the tokens came through the provider's authorization endpoint, which slides the SSO session. */
       throughProvider: boolean;
+      /** When the tokens were stored. */
       at: number;
+      /** When the ID token expires. */
       idTokenExpiresAt: number;
+      /** When the access token expires. */
       accessTokenExpiresAt: number;
+      /** The user the tokens are for. */
       sub: string;
+      /** True when another tab obtained them. */
       fromOtherTab: boolean;
     }
-  | { type: 'signed_out'; reason: SignedOutReason; fromOtherTab: boolean }
-  | { type: 'renewal_failed'; code: string; at: number }
-  | { type: 'session_check'; status: 'signed_in' | 'signed_out' | 'failed'; code?: string; at: number };
+  | {
+      /** This site's session ended. */
+      type: 'signed_out';
+      /** Why it ended. */
+      reason: SignedOutReason;
+      /** True when another tab ended it. */
+      fromOtherTab: boolean;
+    }
+  | {
+      /** A silent renewal failed. */
+      type: 'renewal_failed';
+      /** The error's code. */
+      code: string;
+      /** When it failed. */
+      at: number;
+    }
+  | {
+      /** A session check finished. */
+      type: 'session_check';
+      /** What it found. */
+      status: 'signed_in' | 'signed_out' | 'failed';
+      /** The error's code when it did not sign the user in. */
+      code?: string;
+      /** When it finished. */
+      at: number;
+    };
 
 /** The subset of `SsoClient` the session manager uses. */
 export interface SessionClient {
+  /** Listens to the core's events; returns the unsubscribe function. */
   subscribe(listener: (event: SessionClientEvent) => void): () => void;
   /** Called with the cache bypassed and an explicit renewal channel, never from the cache. */
   getTokenSilently(options: { cacheMode: 'off'; renewVia: 'provider' | 'refresh_token' }): Promise<unknown>;
+  /** Ends this site's session in every tab without navigating. */
   clearSession(reason: SignedOutReason): Promise<void>;
+  /** True while this site has a session. */
   isAuthenticated(): Promise<boolean>;
   /** Claims are read defensively: `iat`, `exp` and `auth_time` count only when they are numbers. */
-  getIdTokenClaims(): Promise<{ iat?: unknown; exp?: unknown; auth_time?: unknown } | undefined>;
+  getIdTokenClaims(): Promise<
+    | {
+        /** Issued at (epoch seconds): when the provider last saw the user, for the idle deadline. */
+        iat?: unknown;
+        /** Expiry (epoch seconds). */
+        exp?: unknown;
+        /** When the user last authenticated (epoch seconds), for the absolute cap. */
+        auth_time?: unknown;
+      }
+    | undefined
+  >;
   /** The RP-initiated logout (navigates to the provider's end-session endpoint). */
   logout(options?: { logoutParams?: { returnTo?: string; [key: string]: unknown } }): Promise<unknown>;
   /**
@@ -51,11 +94,17 @@ export type RenewalStrategy = 'iframe' | 'refresh_token' | 'redirect';
 /** Why a session ended: the core's reasons, plus `absolute` when the absolute cap passed. */
 export type SessionEndReason = Exclude<SignedOutReason, 'logout'> | 'absolute';
 
+/**
+ * `signed_out` (no session), `active`, `warning` (the session ends in `secondsLeft` unless the
+ * user continues), `expired` (it ended while the page was open; see `reason`).
+ */
 export type SessionStatus = 'signed_out' | 'active' | 'warning' | 'expired';
 
 /** One entry of the bounded timeline kept in the snapshot. Never carries tokens. */
 export interface SessionEvent {
+  /** When it happened (epoch ms). */
   at: number;
+  /** What happened. */
   type:
     | 'signed_in'
     | 'renewed'
@@ -68,6 +117,7 @@ export interface SessionEvent {
     | 'focus_check';
   /** Short human-readable detail, e.g. the renewal channel or an error code. */
   detail?: string;
+  /** True when another tab of this site did it. */
   fromOtherTab?: boolean;
 }
 
@@ -76,6 +126,7 @@ export interface SessionEvent {
  * until something changes, as React's `useSyncExternalStore` requires.
  */
 export interface SessionSnapshot {
+  /** Where the session stands; see {@link SessionStatus}. */
   readonly status: SessionStatus;
   /** Whole seconds until the session ends; only in `warning`. */
   readonly secondsLeft: number | undefined;
@@ -97,6 +148,7 @@ export interface SessionSnapshot {
   readonly lastActivityAt: number | undefined;
   /** The last successful round trip through the provider's authorization endpoint (epoch ms). */
   readonly lastProviderRoundTripAt: number | undefined;
+  /** How tokens are renewed in this browser (hidden iframe, refresh token, or top-level redirect). */
   readonly strategy: RenewalStrategy;
   /** Whether the provider answers silently (hidden iframe) in this browser; `undefined` until known. */
   readonly providerReachable: boolean | undefined;
@@ -106,9 +158,11 @@ export interface SessionSnapshot {
   readonly events: readonly SessionEvent[];
 }
 
+/** What {@link createSessionManager} returns: a headless store of the session's state, plus its actions. */
 export interface SessionManager {
   /** Calls `listener` after every snapshot change; returns the unsubscribe function. */
   subscribe(listener: (snapshot: SessionSnapshot) => void): () => void;
+  /** The current state; the same object until something changes. */
   getSnapshot(): SessionSnapshot;
   /**
    * Renews through the provider with the cache bypassed, which extends the SSO session and
