@@ -8,4 +8,4 @@ export { SsoContext, SsoProvider, type SsoProviderProps } from './SsoProvider.js
 export { type SessionSource, useSessionState } from './useSessionState.js';
 export { type SsoContextValue, useSso } from './useSso.js';
 export { type WithAuthenticationRequiredOptions, withAuthenticationRequired } from './withAuthenticationRequired.js';
-export { type WithSsoProps, withSso } from './withSso.js';
+export { type WithAuth0Props, type WithSsoProps, withAuth0, withSso } from './withSso.js';

@@ -19,3 +19,22 @@ export function withSso<P extends WithSsoProps>(Component: ComponentType<P>): Co
   WithSso.displayName = `withSso(${Component.displayName ?? Component.name ?? 'Component'})`;
   return WithSso;
 }
+
+/** The prop {@link withAuth0} injects: auth0-react's name for it. */
+export interface WithAuth0Props {
+  /** Everything `useSso()` returns. */
+  auth0: SsoContextValue;
+}
+
+/**
+ * auth0-react's `withAuth0`, so class components move over with a change of import: like
+ * {@link withSso}, with the value of `useSso()` as the `auth0` prop.
+ */
+export function withAuth0<P extends WithAuth0Props>(Component: ComponentType<P>): ComponentType<Omit<P, keyof WithAuth0Props>> {
+  function WithAuth0(props: Omit<P, keyof WithAuth0Props>) {
+    const auth0 = useSso();
+    return <Component {...(props as P)} auth0={auth0} />;
+  }
+  WithAuth0.displayName = `withAuth0(${Component.displayName ?? Component.name ?? 'Component'})`;
+  return WithAuth0;
+}

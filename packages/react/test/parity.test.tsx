@@ -9,7 +9,9 @@ import {
   type SsoContextValue,
   SsoProvider,
   useSso,
+  type WithAuth0Props,
   type WithSsoProps,
+  withAuth0,
   withAuthenticationRequired,
   withSso,
 } from '../src/index.js';
@@ -66,6 +68,15 @@ class Greeting extends Component<WithSsoProps & { greeting: string }> {
   }
 }
 const WrappedGreeting = withSso(Greeting);
+
+/** A class component written for auth0-react's withAuth0, unchanged but for the import. */
+class Auth0Greeting extends Component<WithAuth0Props> {
+  override render() {
+    const { auth0 } = this.props;
+    return <p>{auth0.isAuthenticated ? `auth0 prop: ${auth0.user?.name}` : 'auth0 prop: nobody'}</p>;
+  }
+}
+const WrappedAuth0Greeting = withAuth0(Auth0Greeting);
 
 /** Renders its children once the session is known. */
 function WhenLoaded({ children }: { children: ReactNode }) {
@@ -211,11 +222,14 @@ describe('withSso (class components)', () => {
       <SsoProvider client={client}>
         <Capture />
         <WrappedGreeting greeting="hello" />
+        <WrappedAuth0Greeting />
       </SsoProvider>,
     );
     await screen.findByText('nobody');
+    expect(screen.getByText('auth0 prop: nobody')).toBeTruthy();
     await act(() => sso!.loginWithPopup());
     expect(screen.getByText('hello Alice Liddell')).toBeTruthy();
+    expect(screen.getByText('auth0 prop: Alice Liddell')).toBeTruthy();
   });
 });
 
