@@ -1,5 +1,6 @@
 // `npm start`: the whole demo (dev IdP, site A, site B, API) on this machine, with the
-// workflow's figures; `npm start -- --fast` compresses them to watch the idle warning appear.
+// workflow's figures; `npm start -- --fast` compresses them to watch the idle warning appear;
+// `npm start -- --profile NAME` runs the dev IdP as another kind of provider (see its README).
 import { spawnSync } from 'node:child_process';
 
 // The demo runs the built packages, as users install them. Build quietly; show the output
@@ -18,6 +19,8 @@ if (!process.argv.includes('--no-build')) {
 const { defaultTimings, fastTimings, startDemo } = await import('@sso-spa/demo-server');
 
 const fast = process.argv.includes('--fast');
+const profileAt = process.argv.indexOf('--profile');
+const profile = profileAt === -1 ? undefined : process.argv[profileAt + 1];
 const port = (name, fallback) => Number(process.env[name] ?? fallback);
 const ports = {
   idp: port('SSO_SPA_IDP_PORT', 4400),
@@ -29,14 +32,14 @@ const timings = fast ? fastTimings : defaultTimings;
 
 let demo;
 try {
-  demo = await startDemo({ ports, timings, clockToleranceSeconds: fast ? 0 : 5 });
+  demo = await startDemo({ ports, timings, clockToleranceSeconds: fast ? 0 : 5, profile });
 } catch (error) {
   console.error(`sso-spa demo: ${error instanceof Error ? error.message : error}`);
   process.exit(1);
 }
 
 console.log(`
-sso-spa demo is running${fast ? ' (fast timings)' : ''}
+sso-spa demo is running${fast ? ' (fast timings)' : ''}${profile ? ` (provider profile ${profile})` : ''}
 
   Site A      ${demo.siteA}/orders   ← start here (a protected deep link)
   Site B      ${demo.siteB}/

@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startDemoApi } from '@sso-spa/api';
 import { type LoopbackServer, listenOnLoopback, staticSite } from '@sso-spa/testkit';
-import { createDevIdp } from 'sso-spa-dev-idp';
+import { createDevIdp, type ProfileName, type ProviderBehaviour } from 'sso-spa-dev-idp';
 
 /** The workflow's timings. `npm start` uses the defaults; tests compress them. */
 export interface DemoTimings {
@@ -37,6 +37,10 @@ export interface DemoOptions {
   useRefreshTokens?: boolean;
   /** Lets the dev IdP's introspection endpoint answer (tests and the demo's timeline). */
   introspection?: boolean;
+  /** Runs the dev IdP with a provider behaviour profile, to try the demo against another kind of provider. */
+  profile?: ProfileName;
+  /** Provider behaviour flags over the profile's. */
+  behaviour?: Partial<ProviderBehaviour>;
 }
 
 export interface Demo {
@@ -117,6 +121,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       apis: [{ identifier: audience, scopes: [apiScope] }],
       users: [demoUser],
       introspection: options.introspection ?? true,
+      profile: options.profile,
+      behaviour: options.behaviour,
     });
     started.push(idp);
 

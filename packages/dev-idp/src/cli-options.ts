@@ -1,13 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { type ProfileName, profiles } from './behaviour.js';
 import type { DevClient, DevIdpOptions } from './config.js';
 
 export const usage = `Usage: sso-spa-dev-idp [options]
 
 Starts a development OpenID provider on loopback.
 
-  --config <file.json>       options as JSON (the createDevIdp options); flags override it
+  --config <file.json>       options as JSON (the createDevIdp options, profile and
+                             behaviour included); flags override it
+  --profile <name>           provider behaviour profile: ${Object.keys(profiles).join(', ')}
   --port <n>                 port (default 4000; 0 picks a free one)
   --hostname <name>          issuer host name (default localhost; e.g. idp.localhost)
   --listen-host <addr>       address to bind (default 127.0.0.1)
@@ -69,6 +72,7 @@ export function optionsFromArgs(argv: string[]): DevIdpOptions | undefined {
     args: argv,
     options: {
       config: { type: 'string' },
+      profile: { type: 'string' },
       port: { type: 'string' },
       hostname: { type: 'string' },
       'listen-host': { type: 'string' },
@@ -104,6 +108,12 @@ export function optionsFromArgs(argv: string[]): DevIdpOptions | undefined {
   set('clockToleranceSeconds', integer('clock-tolerance', values['clock-tolerance']));
   set('refreshExtendsSession', values['refresh-extends-session']);
   set('introspection', values.introspection);
+  if (values.profile !== undefined) {
+    if (!(values.profile in profiles)) {
+      throw new Error(`--profile must be one of ${Object.keys(profiles).join(', ')}, got "${values.profile}"`);
+    }
+    options.profile = values.profile as ProfileName;
+  }
   if (values.storage) options.storage = { file: resolve(values.storage) };
   if (values.client?.length) options.clients = [...(options.clients ?? []), ...values.client.map(parseClient)];
   if (values.api?.length) {

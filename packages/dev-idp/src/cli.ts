@@ -18,10 +18,12 @@ async function main(): Promise<void> {
   // Imported late so --help and option errors print without oidc-provider's start-up notices.
   const { createDevIdp } = await import('./server.js');
   const idp = await createDevIdp(options);
+  const base = idp.issuer.replace(/\/$/, '');
   const lines = [
     `sso-spa dev IdP listening on ${options.listenHost ?? '127.0.0.1'}:${idp.port}`,
     `  issuer     ${idp.issuer}`,
-    `  discovery  ${idp.issuer}.well-known/openid-configuration`,
+    `  discovery  ${base}/.well-known/openid-configuration`,
+    options.profile ? `  profile    ${options.profile}` : '',
     `  session    idle ${options.sessionIdleSeconds ?? 300} s (sliding), absolute ${options.sessionAbsoluteSeconds ?? 259200} s`,
     '  users',
     ...idp.users.map((user) => `    ${user.email} / ${user.password}  (sub ${user.sub})`),
@@ -33,7 +35,7 @@ async function main(): Promise<void> {
     ...(options.apis?.length
       ? ['  apis', ...options.apis.map((api) => `    ${api.identifier}  ${(api.scopes ?? []).join(' ')}`)]
       : []),
-    options.introspection ? `  sessions   ${idp.issuer}dev/sessions` : '',
+    options.introspection ? `  sessions   ${base}/dev/sessions` : '',
     'Press Ctrl+C to stop.',
   ];
   process.stdout.write(`${lines.filter(Boolean).join('\n')}\n`);

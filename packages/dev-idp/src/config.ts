@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type ProfileName, type ProviderBehaviour, resolveBehaviour } from './behaviour.js';
 
 /** A public single-page app client: no secret, PKCE S256, exact URIs. */
 export interface DevClient {
@@ -14,6 +15,24 @@ export interface DevClient {
    * script (CORS). Defaults to the origins of the redirect URIs.
    */
   webOrigins?: string[];
+  /** ID token lifetime for this client (applications set their own); defaults to `idTokenSeconds`. */
+  idTokenSeconds?: number;
+  /**
+   * Access token lifetime for this client; defaults to `accessTokenSeconds`. An API's own
+   * `accessTokenSeconds` wins for tokens of that API, as the API owns its tokens.
+   */
+  accessTokenSeconds?: number;
+}
+
+/** A client with its defaults filled in. */
+export interface ResolvedClient {
+  clientId: string;
+  name: string;
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  webOrigins: string[];
+  idTokenSeconds: number | undefined;
+  accessTokenSeconds: number | undefined;
 }
 
 /** An API (resource server) whose access tokens are JWTs with `aud` = `identifier`. */
@@ -80,6 +99,10 @@ export interface DevIdpOptions {
   storage?: { file: string } | 'memory';
   /** Fault injection seam: wraps the whole request handler. */
   faults?: DevIdpFaults;
+  /** A named group of provider behaviours (see `profiles`). Default `'default'`. */
+  profile?: ProfileName;
+  /** Behaviour flags, applied over the profile's. */
+  behaviour?: Partial<ProviderBehaviour>;
 }
 
 /** The test user every IdP has when `users` is not given: alice@example.com / wonderland. */
@@ -106,12 +129,13 @@ export interface ResolvedConfig {
   refreshTokenSeconds: number | undefined;
   clockToleranceSeconds: number;
   refreshExtendsSession: boolean;
-  clients: Required<DevClient>[];
+  clients: ResolvedClient[];
   apis: DevApi[];
   users: DevUser[];
   introspection: boolean;
   storageFile: string | undefined;
   faults: DevIdpFaults | undefined;
+  behaviour: ProviderBehaviour;
 }
 
 function seconds(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
@@ -120,6 +144,10 @@ function seconds(name: string, value: number | undefined, fallback: number, min:
     throw new RangeError(`${name} must be an integer between ${min} and ${max} seconds, got ${String(value)}`);
   }
   return v;
+}
+
+function optionalSeconds(name: string, value: number | undefined): number | undefined {
+  return value === undefined ? undefined : seconds(name, value, 0, 1, LIMITS.absoluteMax);
 }
 
 function originOf(uri: string): string {
@@ -146,6 +174,8 @@ export function resolveConfig(options: DevIdpOptions = {}): ResolvedConfig {
       redirectUris: [...client.redirectUris],
       postLogoutRedirectUris: [...(client.postLogoutRedirectUris ?? [])],
       webOrigins: [...new Set(client.webOrigins ?? client.redirectUris.map(originOf))],
+      idTokenSeconds: optionalSeconds(`${client.clientId}.idTokenSeconds`, client.idTokenSeconds),
+      accessTokenSeconds: optionalSeconds(`${client.clientId}.accessTokenSeconds`, client.accessTokenSeconds),
     };
   });
   const users = options.users?.length ? options.users : [defaultUser];
@@ -157,10 +187,7 @@ export function resolveConfig(options: DevIdpOptions = {}): ResolvedConfig {
     sessionAbsoluteSeconds,
     idTokenSeconds: seconds('idTokenSeconds', options.idTokenSeconds, 150, 1, LIMITS.absoluteMax),
     accessTokenSeconds: seconds('accessTokenSeconds', options.accessTokenSeconds, 150, 1, LIMITS.absoluteMax),
-    refreshTokenSeconds:
-      options.refreshTokenSeconds === undefined
-        ? undefined
-        : seconds('refreshTokenSeconds', options.refreshTokenSeconds, 0, 1, LIMITS.absoluteMax),
+    refreshTokenSeconds: optionalSeconds('refreshTokenSeconds', options.refreshTokenSeconds),
     clockToleranceSeconds: seconds('clockToleranceSeconds', options.clockToleranceSeconds, 15, 0, 3600),
     refreshExtendsSession: options.refreshExtendsSession ?? false,
     clients,
@@ -169,5 +196,6 @@ export function resolveConfig(options: DevIdpOptions = {}): ResolvedConfig {
     introspection: options.introspection ?? false,
     storageFile: typeof options.storage === 'object' ? options.storage.file : undefined,
     faults: options.faults,
+    behaviour: resolveBehaviour(options.profile, options.behaviour),
   };
 }

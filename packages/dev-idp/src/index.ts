@@ -1,3 +1,4 @@
+export { defaultBehaviour, type ProfileName, type ProviderBehaviour, profiles } from './behaviour.js';
 export type { DevApi, DevClient, DevIdpFaultContext, DevIdpFaults, DevIdpHandler, DevIdpOptions, DevUser } from './config.js';
 export { defaultUser } from './config.js';
 export { rewriteResponseBody } from './faults.js';

@@ -14,6 +14,10 @@ declare module 'oidc-provider' {
     body: unknown;
     type: string;
     query: Record<string, string | string[] | undefined>;
+    querystring: string;
+    /** Koa's per-request scratch space. */
+    state: Record<string, unknown>;
+    response: { get(field: string): string; remove(field: string): void };
     request: { secure: boolean; body?: unknown };
     cookies: { secure: boolean };
     oidc?: OidcContext;
@@ -38,6 +42,7 @@ declare module 'oidc-provider' {
     entities: Record<string, unknown>;
     provider: Provider;
     urlFor(name: string, query?: Record<string, string>): string;
+    promptPending(name: string): boolean;
   }
 
   export interface ClientModel {
@@ -145,6 +150,27 @@ declare module 'oidc-provider' {
   export const errors: {
     InvalidTarget: new (description?: string) => Error;
     InvalidRequest: new (description?: string) => Error;
+  };
+
+  export interface InteractionCheck {
+    reason: string;
+    error?: string;
+  }
+
+  export interface InteractionPrompt {
+    name: string;
+    checks: InteractionCheck[];
+  }
+
+  export const interactionPolicy: {
+    base(): InteractionPrompt[] & { get(name: string): InteractionPrompt | undefined };
+    Prompt: new (options: { name: string; requestable: boolean }, ...checks: InteractionCheck[]) => InteractionPrompt;
+    Check: new (
+      reason: string,
+      description: string,
+      error: string,
+      check: (ctx: KoaContext) => boolean | Promise<boolean>,
+    ) => InteractionCheck;
   };
 
   export default Provider;

@@ -1,12 +1,11 @@
 import Provider, { type ClientModel, errors, type GrantModel, type KoaContext, type RefreshTokenModel } from 'oidc-provider';
-import type { DevApi, DevUser, ResolvedConfig } from './config.js';
+import { interactionPolicyFor, issueRefreshTokenFor, logoutFeature, webMessageFeature } from './behaviour-config.js';
+import type { DevApi, DevUser, ResolvedClient, ResolvedConfig } from './config.js';
 import { isLoopbackHostname } from './cookies.js';
 import { oidcScopes, routes } from './paths.js';
 import type { SessionClock } from './sessions.js';
 import type { Store } from './storage.js';
-import { autoSubmitPage, errorPage, loggedOutPage, logoutConfirmPage } from './views.js';
-
-const webMessageAck = 'individual-draft-01';
+import { errorPage } from './views.js';
 
 function webOriginsOf(client: ClientModel): string[] {
   // Extra client metadata keeps its registered (snake_case) name on the client model.
@@ -38,6 +37,11 @@ export interface ProviderParts {
 export function buildProvider({ config, issuer, store, clock, signingKey, cookieKeys }: ProviderParts): Provider {
   const apis = new Map<string, DevApi>(config.apis.map((api) => [api.identifier, api]));
   const users = new Map<string, DevUser>(config.users.map((user) => [user.sub, user]));
+  const clients = new Map<string, ResolvedClient>(config.clients.map((client) => [client.clientId, client]));
+  const { behaviour } = config;
+  // An API owns its tokens' lifetime; otherwise the client's, otherwise the global one.
+  const accessTokenSeconds = (api: DevApi | undefined, client: ClientModel | undefined) =>
+    api?.accessTokenSeconds ?? (client && clients.get(client.clientId)?.accessTokenSeconds) ?? config.accessTokenSeconds;
   const secureCookies = new URL(issuer).protocol === 'https:' || isLoopbackHostname(new URL(issuer).hostname);
   // The SSO session cookie must reach the IdP in a cross-site iframe (silent authentication),
   // so it is SameSite=None, which browsers accept only with Secure. Without a secure context
@@ -111,7 +115,7 @@ export function buildProvider({ config, issuer, store, clock, signingKey, cookie
     clientAuthMethods: ['none'],
     responseTypes: ['code'],
     routes,
-    rotateRefreshToken: true,
+    rotateRefreshToken: behaviour.rotateRefreshTokens,
     // The `audience` parameter (Auth0 style) is the same thing as RFC 8707 `resource`. Its
     // validator also runs after oidc-provider's scope check, which is the place to undo that
     // check's removal of `offline_access` (it keeps it only with `prompt=consent`): the clients
@@ -123,7 +127,8 @@ export function buildProvider({ config, issuer, store, clock, signingKey, cookie
         if (value !== undefined && (typeof value !== 'string' || !apis.has(value))) {
           throw new errors.InvalidTarget(`unknown audience ${String(value)}`);
         }
-        if (rawScope(ctx).has('offline_access') && oidc.client.grantTypeAllowed('refresh_token')) {
+        const grantsOfflineAccess = !behaviour.refreshTokensWithoutOfflineAccess;
+        if (grantsOfflineAccess && rawScope(ctx).has('offline_access') && oidc.client.grantTypeAllowed('refresh_token')) {
           const scopes = scopeSet(oidc.params.scope);
           if (!scopes.has('offline_access')) oidc.params.scope = [...scopes, 'offline_access'].join(' ');
         }
@@ -149,16 +154,15 @@ export function buildProvider({ config, issuer, store, clock, signingKey, cookie
       await grant.save();
       return grant;
     },
-    issueRefreshToken(_ctx: unknown, client: ClientModel, code: { scopes: Set<string> }) {
-      return client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access');
-    },
+    issueRefreshToken: issueRefreshTokenFor(behaviour),
     ttl: {
-      AccessToken: (_ctx: unknown, token: { resourceServer?: { identifier(): string } }) => {
+      AccessToken: (_ctx: unknown, token: { resourceServer?: { identifier(): string } }, client?: ClientModel) => {
         const api = token.resourceServer ? apis.get(token.resourceServer.identifier()) : undefined;
-        return api?.accessTokenSeconds ?? config.accessTokenSeconds;
+        return accessTokenSeconds(api, client);
       },
       AuthorizationCode: 60,
-      IdToken: config.idTokenSeconds,
+      IdToken: (_ctx: unknown, _token: unknown, client?: ClientModel) =>
+        (client && clients.get(client.clientId)?.idTokenSeconds) ?? config.idTokenSeconds,
       Interaction: 3600,
       Grant: grantTtl,
       Session: (_ctx: unknown, session: Parameters<SessionClock['ttl']>[0]) => clock.ttl(session),
@@ -174,25 +178,8 @@ export function buildProvider({ config, issuer, store, clock, signingKey, cookie
       pushedAuthorizationRequests: { enabled: false },
       revocation: { enabled: true },
       userinfo: { enabled: true },
-      webMessageResponseMode: { enabled: true, ack: webMessageAck },
-      rpInitiatedLogout: {
-        enabled: true,
-        async logoutSource(ctx: KoaContext) {
-          const oidc = ctx.oidc;
-          const action = oidc?.urlFor('end_session_confirm') ?? '';
-          const xsrf = oidc?.session.state?.secret ?? '';
-          ctx.type = 'html';
-          // The client is identified (id_token_hint or client_id were checked by oidc-provider),
-          // so the user already chose to log out in that app: no second confirmation.
-          ctx.body = oidc?.client
-            ? autoSubmitPage('Signing out…', action, { xsrf, logout: 'yes' })
-            : logoutConfirmPage(action, xsrf, new URL(issuer).host);
-        },
-        async postLogoutSuccessSource(ctx: KoaContext) {
-          ctx.type = 'html';
-          ctx.body = loggedOutPage(ctx.oidc?.client?.clientName);
-        },
-      },
+      webMessageResponseMode: webMessageFeature(behaviour),
+      rpInitiatedLogout: logoutFeature(behaviour, issuer),
       resourceIndicators: {
         enabled: true,
         defaultResource(ctx: KoaContext, _client: unknown, oneOf?: string[]) {
@@ -202,13 +189,13 @@ export function buildProvider({ config, issuer, store, clock, signingKey, cookie
         },
         // The code exchange and refresh answer with the API token the authorization asked for.
         useGrantedResource: () => true,
-        getResourceServerInfo(_ctx: unknown, resource: string) {
+        getResourceServerInfo(_ctx: unknown, resource: string, client?: ClientModel) {
           const api = apis.get(resource);
           if (!api) throw new errors.InvalidTarget(`unknown resource ${resource}`);
           return {
             scope: (api.scopes ?? []).join(' '),
             audience: api.identifier,
-            accessTokenTTL: api.accessTokenSeconds ?? config.accessTokenSeconds,
+            accessTokenTTL: accessTokenSeconds(api, client),
             accessTokenFormat: 'jwt',
             jwt: { sign: { alg: 'RS256' } },
           };
@@ -216,9 +203,12 @@ export function buildProvider({ config, issuer, store, clock, signingKey, cookie
       },
     },
     interactions: {
+      policy: interactionPolicyFor(behaviour),
       url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}`,
     },
     async renderError(ctx: KoaContext, out: Record<string, unknown>) {
+      // Marks the page as one the application never receives (see behaviourRoutes).
+      ctx.state.errorPage = true;
       ctx.type = 'html';
       ctx.body = errorPage(out);
     },

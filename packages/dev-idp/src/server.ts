@@ -6,6 +6,7 @@ import { generateCookieKeys, generateSigningKey, signJwt } from './keys.js';
 import { buildProvider } from './provider.js';
 import { afterProviderRoutes } from './routes/after-provider.js';
 import { auth0LogoutRoute } from './routes/auth0-logout.js';
+import { behaviourRoutes } from './routes/behaviour-routes.js';
 import { devSessionRoutes } from './routes/dev-sessions.js';
 import { endSessionAndGrants } from './routes/grants.js';
 import { interactionRoutes } from './routes/interactions.js';
@@ -15,7 +16,11 @@ import { Store } from './storage.js';
 
 /** A running development IdP. */
 export interface DevIdp {
-  /** `http://<hostname>:<port>/`, with the trailing slash Auth0 issuers have. */
+  /**
+   * `http://<hostname>:<port>/`, with the trailing slash Auth0 issuers have, or without it
+   * when the behaviour `trailingSlashIssuer` is false. Discovery is at
+   * `<issuer without trailing slash>/.well-known/openid-configuration` either way.
+   */
   readonly issuer: string;
   readonly port: number;
   /** The configured test users (the default one when none were given). */
@@ -56,7 +61,7 @@ export async function createDevIdp(options: DevIdpOptions = {}): Promise<DevIdp>
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const issuer = `http://${config.hostname}:${port}/`;
+  const issuer = `http://${config.hostname}:${port}${config.behaviour.trailingSlashIssuer ? '/' : ''}`;
 
   try {
     const store = new Store({ file: config.storageFile, clockToleranceSeconds: config.clockToleranceSeconds });
@@ -66,6 +71,7 @@ export async function createDevIdp(options: DevIdpOptions = {}): Promise<DevIdp>
     const provider = buildProvider({ config, issuer, store, clock, signingKey, cookieKeys });
     const parts = { provider, config, store, clock };
     provider.use(loopbackSecureCookies(config.hostname));
+    provider.use(behaviourRoutes(parts));
     provider.use(interactionRoutes(parts));
     provider.use(auth0LogoutRoute(parts));
     provider.use(devSessionRoutes(parts));

@@ -1,7 +1,10 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { optionsFromArgs } from '../src/cli-options.js';
 import { resolveConfig } from '../src/config.js';
-import { defaultUser } from '../src/index.js';
+import { defaultBehaviour, defaultUser, profiles } from '../src/index.js';
 
 describe('configuration', () => {
   it('has the documented defaults', () => {
@@ -45,7 +48,60 @@ describe('configuration', () => {
   });
 });
 
+describe('provider behaviour', () => {
+  it('is the default behaviour without a profile', () => {
+    expect(resolveConfig({}).behaviour).toEqual(defaultBehaviour);
+    expect(resolveConfig({ profile: 'default' }).behaviour).toEqual(defaultBehaviour);
+  });
+
+  it('merges the profile over the defaults, then explicit flags over the profile', () => {
+    const behaviour = resolveConfig({ profile: 'hint-required', behaviour: { webMessage: true, corsWildcard: true } }).behaviour;
+    expect(behaviour).toEqual({
+      ...defaultBehaviour,
+      ...profiles['hint-required'],
+      webMessage: true,
+      corsWildcard: true,
+    });
+    expect(behaviour.requireIdTokenHint).toBe(true);
+  });
+
+  it('rejects an unknown profile, an unknown flag and a wrong value, naming them', () => {
+    expect(() => resolveConfig({ profile: 'okta' as never })).toThrow(/unknown profile "okta"; profiles: default, hint-required/);
+    expect(() => resolveConfig({ behaviour: { webmessage: false } as never })).toThrow(/unknown behaviour webmessage/);
+    expect(() => resolveConfig({ behaviour: { noSessionError: 'consent_required' as never } })).toThrow(/noSessionError/);
+    expect(() => resolveConfig({ behaviour: { webMessage: 'no' as never } })).toThrow(/webMessage/);
+  });
+
+  it('checks per-client token lifetimes', () => {
+    const redirectUris = ['http://a.localhost:1/cb'];
+    const [client] = resolveConfig({ clients: [{ clientId: 'a', redirectUris, idTokenSeconds: 30 }] }).clients;
+    expect(client).toMatchObject({ idTokenSeconds: 30, accessTokenSeconds: undefined });
+    expect(() => resolveConfig({ clients: [{ clientId: 'a', redirectUris, accessTokenSeconds: 0 }] })).toThrow(
+      /a\.accessTokenSeconds/,
+    );
+  });
+});
+
 describe('CLI options', () => {
+  it('takes --profile, and profile and behaviour from --config, flags winning', async () => {
+    expect(optionsFromArgs(['--profile', 'minimal'])?.profile).toBe('minimal');
+    expect(() => optionsFromArgs(['--profile', 'nope'])).toThrow(
+      /--profile must be one of default, hint-required, framed-login, minimal/,
+    );
+    const dir = await mkdtemp(join(tmpdir(), 'dev-idp-config-'));
+    try {
+      const file = join(dir, 'idp.json');
+      await writeFile(file, JSON.stringify({ profile: 'framed-login', behaviour: { emptyTokenErrors: false } }));
+      expect(optionsFromArgs(['--config', file])).toMatchObject({
+        profile: 'framed-login',
+        behaviour: { emptyTokenErrors: false },
+      });
+      expect(optionsFromArgs(['--config', file, '--profile', 'minimal'])?.profile).toBe('minimal');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('maps flags to createDevIdp options', () => {
     const options = optionsFromArgs([
       '--port',

@@ -6,7 +6,8 @@ import type { RouteParts } from './parts.js';
 /**
  * Behaviour layered on oidc-provider's own routes, after they ran:
  * - logout ends every grant the session holds, offline ones included (oidc-provider keeps
- *   grants that issued refresh tokens alive past logout, which is not what this IdP promises);
+ *   grants that issued refresh tokens alive past logout, which is not what this IdP promises
+ *   unless the `refreshSurvivesLogout` behaviour asks for exactly that);
  * - with `refreshExtendsSession`, a successful refresh slides the SSO session it came from;
  * - a token response for an API lists the OpenID scopes granted with it as well as the API's,
  *   as Auth0 does, rather than only the access token's API scopes.
@@ -17,7 +18,7 @@ export function afterProviderRoutes({ provider, config, store, clock }: RoutePar
     const oidc = ctx.oidc;
     if (!oidc) return;
     if (oidc.route === 'end_session_confirm' && oidc.session.destroyed) {
-      revokeGrantsOf(store, oidc.session.authorizations);
+      if (!config.behaviour.refreshSurvivesLogout) revokeGrantsOf(store, oidc.session.authorizations);
       return;
     }
     if (oidc.route === 'token' && ctx.status === 200) reportGrantedScopes(ctx);

@@ -4,7 +4,8 @@ import type { RouteParts } from './parts.js';
 /** Auth0's `/v2/logout?returnTo=&client_id=`, redirected to RP-initiated logout. */
 export function auth0LogoutRoute({ config }: RouteParts): KoaMiddleware {
   return async (ctx, next) => {
-    if (ctx.path !== '/v2/logout' || ctx.method !== 'GET') return next();
+    // Without an end-session endpoint there is no logout at all: the route is not found.
+    if (ctx.path !== '/v2/logout' || ctx.method !== 'GET' || !config.behaviour.endSessionEndpoint) return next();
     const url = new URL(ctx.url, 'http://x');
     const returnTo = url.searchParams.get('returnTo') ?? undefined;
     let clientId = url.searchParams.get('client_id') ?? undefined;
