@@ -1,4 +1,4 @@
-import type { GetTokenSilentlyOptions, LogoutOptions, RedirectLoginOptions, SsoClient, User } from 'sso-spa';
+import type { GetTokenSilentlyOptions, LogoutOptions, LogoutResult, RedirectLoginOptions, SsoClient, User } from 'sso-spa';
 
 /** What the React bindings need from a client: the public methods of `SsoClient`. */
 export type ReactSsoClient = Pick<
@@ -33,7 +33,8 @@ export interface AuthStore {
    */
   start(options: StartOptions): Promise<void>;
   loginWithRedirect(options?: RedirectLoginOptions): Promise<void>;
-  logout(options?: LogoutOptions): Promise<void>;
+  /** Resolves with the client's result: `{ provider: 'not_supported' }` means the provider's SSO session may still be alive. */
+  logout(options?: LogoutOptions): Promise<LogoutResult>;
   getAccessTokenSilently(options?: GetTokenSilentlyOptions): Promise<string>;
 }
 
@@ -120,14 +121,16 @@ export function createAuthStore(client: ReactSsoClient): AuthStore {
     },
     async logout(options) {
       leaving = options?.openUrl !== false;
+      let result: LogoutResult;
       try {
-        await client.logout(options);
+        result = await client.logout(options);
       } catch (error) {
         leaving = false;
         await refresh();
         throw error;
       }
       if (!leaving) await refresh();
+      return result;
     },
     async getAccessTokenSilently(options) {
       try {

@@ -1,11 +1,16 @@
 import { useContext, useMemo, useSyncExternalStore } from 'react';
-import type { GetTokenSilentlyOptions, LogoutOptions, RedirectLoginOptions } from 'sso-spa';
+import type { GetTokenSilentlyOptions, LogoutOptions, LogoutResult, RedirectLoginOptions } from 'sso-spa';
 import type { AuthState } from './auth-store.js';
 import { SsoContext } from './SsoProvider.js';
 
 export interface SsoContextValue extends AuthState {
   loginWithRedirect(options?: RedirectLoginOptions): Promise<void>;
-  logout(options?: LogoutOptions): Promise<void>;
+  /**
+   * Clears this site's session in every tab and goes to the provider's logout. Resolves with
+   * `{ provider: 'not_supported' }` when the provider has no end-session endpoint: its SSO
+   * session may still be alive, which the app may want to tell the user.
+   */
+  logout(options?: LogoutOptions): Promise<LogoutResult>;
   /** An access token from the cache, or renewed silently; callers never handle expiry. */
   getAccessTokenSilently(options?: GetTokenSilentlyOptions): Promise<string>;
 }
