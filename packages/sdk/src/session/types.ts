@@ -31,8 +31,11 @@ export interface SessionClient {
   getTokenSilently(options: { cacheMode: 'off'; renewVia: 'provider' | 'refresh_token' }): Promise<unknown>;
   clearSession(reason: SignedOutReason): Promise<void>;
   isAuthenticated(): Promise<boolean>;
-  /** Claims are read defensively: `iat`, `exp` and `auth_time` count only when they are numbers. */
-  getIdTokenClaims(): Promise<{ iat?: unknown; exp?: unknown; auth_time?: unknown } | undefined>;
+  /**
+   * Claims are read defensively: `iat`, `exp` and `auth_time` count only when they are numbers;
+   * `__raw` (the ID token itself) is the `id_token_hint` of a top-level `prompt=none` redirect.
+   */
+  getIdTokenClaims(): Promise<{ iat?: unknown; exp?: unknown; auth_time?: unknown; __raw?: unknown } | undefined>;
   /** The RP-initiated logout (navigates to the provider's end-session endpoint). */
   logout(options?: { logoutParams?: { returnTo?: string; [key: string]: unknown } }): Promise<unknown>;
   /**
