@@ -50,6 +50,20 @@ async function continueIfWarned(tab: Page): Promise<boolean> {
 }
 
 /**
+ * Before a click that must not meet the idle warning half-way (it would land on the dialog):
+ * when the provider's SSO session idles out within the warning period plus a margin, the user
+ * waits for the warning and continues, which gives a fresh idle period.
+ */
+async function clearOfIdleWarning(world: World, tab: Page): Promise<void> {
+  const [session] = await world.sessions();
+  if (!session) return;
+  const left = session.idleExpiresAt * 1000 - Date.now();
+  if (left > (matrixTimings.warnBeforeSeconds + 4) * 1000) return;
+  await warningDialog(tab).waitFor({ timeout: Math.max(left, 0) + 5_000 });
+  await continueIfWarned(tab);
+}
+
+/**
  * A reduced but real workflow against a provider profile (see the dev IdP's README), in one
  * cookie regime: login with a deep link, the token cache, SSO on a second site, logout noticed
  * by the other site, returning after logout, renewal while active, the idle end. The demo sites
@@ -140,7 +154,8 @@ export function defineProfileWorkflow(profile: ProfileName, regime: Regime): voi
       step(
         'logout stand-in: without an end-session endpoint A forgets its tokens and says the SSO session lives on, which it does',
         async () => {
-          await a.getByRole('button', { name: 'Log out' }).click();
+          await clearOfIdleWarning(world, a);
+          await clickThroughWarnings(a, a.getByRole('button', { name: 'Log out' }));
           await expect
             .poll(() =>
               a
@@ -187,7 +202,8 @@ export function defineProfileWorkflow(profile: ProfileName, regime: Regime): voi
         async () => {
           // B signed in moments ago and is not yet idle.
           await expectSignedIn(b);
-          await a.getByRole('button', { name: 'Log out' }).click();
+          await clearOfIdleWarning(world, a);
+          await clickThroughWarnings(a, a.getByRole('button', { name: 'Log out' }));
           if (provider.logoutConfirmation) {
             await a.waitForURL((url) => url.origin === new URL(world.demo.issuer).origin);
             await a.getByRole('button', { name: 'Sign out' }).click();
