@@ -136,7 +136,10 @@ describe('checkSession', () => {
       appState: { targetUrl: '/orders?id=7' },
       sessionCheck: 'signed_in',
     });
-    expect(w.events.findLast((e) => e.type === 'tokens')).toMatchObject({ source: 'silent_redirect', throughProvider: true });
+    expect([...w.events].reverse().find((e) => e.type === 'tokens')).toMatchObject({
+      source: 'silent_redirect',
+      throughProvider: true,
+    });
     expect(w.client.lastSessionCheck).toMatchObject({ status: 'signed_in' });
 
     const none = world({ checkSessionRedirect: true });

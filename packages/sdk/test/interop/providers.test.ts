@@ -126,7 +126,12 @@ describe('P4: no web_message', () => {
   it('in its own silent frame the SDK hands the response to the parent, addressed to its origin, and runs no login logic', async () => {
     const w = world({}, { webMessage: false });
     const posted: Array<[unknown, string]> = [];
-    w.tab.platform.opener = () => ({ postMessage: (message: unknown, origin: string) => posted.push([message, origin]) });
+    w.tab.platform.opener = () =>
+      ({
+        postMessage: (message: unknown, origin: string) => {
+          posted.push([message, origin]);
+        },
+      }) as unknown as Pick<Window, 'postMessage'>;
     w.tab.url = `${REDIRECT_URI}?code=c-1&state=s-1&iss=${encodeURIComponent(ISSUER)}`;
     const client = new SsoClient({
       issuer: ISSUER,
