@@ -1,7 +1,14 @@
+import { defineProfileWorkflow } from './support/profile-workflow.js';
 import { defineWorkflow } from './support/workflow.js';
 import { allowed, blocked } from './support/world.js';
 
-// One file, so the two regimes run one after the other: each compresses the workflow's
-// timings to seconds, and two at once on a 2-core machine would race their own deadlines.
+// One file, so that every run is sequential: each compresses the workflow's timings to
+// seconds, and two at once on a 2-core machine would race their own deadlines.
+// The full six steps on the dev IdP's own behaviour, in both cookie regimes…
 defineWorkflow(allowed);
 defineWorkflow(blocked);
+// …then a reduced but real workflow against each other provider profile, in both regimes.
+for (const profile of ['hint-required', 'framed-login', 'minimal'] as const) {
+  defineProfileWorkflow(profile, allowed);
+  defineProfileWorkflow(profile, blocked);
+}

@@ -23,7 +23,7 @@ async function answerWarning(tab: Page): Promise<void> {
  * Clicks like a person who answers the idle warning when it is in the way: without
  * third-party cookies it comes up once per idle period even for an active user.
  */
-async function clickThroughWarnings(tab: Page, target: Locator): Promise<void> {
+export async function clickThroughWarnings(tab: Page, target: Locator): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {
     if (
       await warningDialog(tab)
@@ -42,9 +42,10 @@ async function clickThroughWarnings(tab: Page, target: Locator): Promise<void> {
 }
 
 /**
- * The six steps of shared/spec/workflow.md across two real sites and a real provider, in one
- * browser profile. The steps run in the order a person meets them; each asserts what the
- * user sees and what the provider knows (its session deadlines, from the dev IdP's
+ * The six steps of the workflow (listed in the README's "The demo: the six steps of the
+ * workflow": initial authentication, maintaining the session, seamless SSO, idle warning,
+ * explicit logout, returning) across two real sites and a real provider, in one browser
+ * profile. The steps run in the order a person meets them; each asserts what the user sees and what the provider knows (its session deadlines, from the dev IdP's
  * introspection). Both cookie regimes run the same steps: where a step cannot fully hold
  * without third-party cookies, the test pins down exactly what the user gets instead.
  */

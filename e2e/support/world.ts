@@ -2,12 +2,15 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { type Demo, type DemoTimings, defaultTimings, startDemo } from '@sso-spa/demo-server';
 import { type LaunchedBrowser, launchChromium } from '@sso-spa/testkit';
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
+import type { ProfileName } from 'sso-spa-dev-idp';
 import { expect } from 'vitest';
 
 /** The workflow's figures, compressed so that the whole suite runs in about a minute. */
-// A 6 s warning leaves room for a top-level "Continue" on a loaded 2-core machine.
-export const timings: DemoTimings = { ssoIdleSeconds: 12, ssoAbsoluteSeconds: 3600, tokenSeconds: 5, warnBeforeSeconds: 6 };
+// A 6 s warning leaves room for a top-level "Continue" on a loaded 2-core machine. Tokens live
+// 8 s: the SDK renews a tenth of the lifetime early, and with 5 s tokens that 0.5 s was less
+// than a loaded machine takes between getTokenSilently() and the API checking the token (401).
+export const timings: DemoTimings = { ssoIdleSeconds: 12, ssoAbsoluteSeconds: 3600, tokenSeconds: 8, warnBeforeSeconds: 6 };
 
 export interface Regime {
   label: string;
@@ -19,10 +22,28 @@ export const blocked: Regime = { label: 'third-party cookies blocked', thirdPart
 
 const artifacts = fileURLToPath(new URL('../test-results/', import.meta.url));
 
+/** A request the browser made to the provider's token or authorization endpoint. */
+export interface ProviderRequest {
+  /** The site that made it (its `Origin`, or the `Referer` of a navigation). */
+  site: string;
+  /** A top-level navigation (not a hidden frame, not a fetch). */
+  topLevel: boolean;
+  /** `token` (code exchange or refresh) or `authorize` (a frame or a top-level navigation). */
+  endpoint: 'token' | 'authorize';
+  /** `authorization_code` or `refresh_token` for the token endpoint; `prompt` for authorize. */
+  detail: string;
+  /** HTTP status of the answer, once it came (0 until then or when it failed). */
+  status: number;
+  /** When the browser sent it (epoch ms). */
+  at: number;
+}
+
 /** One browser profile (one user) and the whole demo topology, for one cookie regime. */
 export class World {
   /** Every time a tab showed the provider's login form. */
   readonly loginForms: string[] = [];
+  /** What the provider was asked, in order: the way to tell a cache hit from a renewal. */
+  readonly providerRequests: ProviderRequest[] = [];
   readonly consoleLines: string[] = [];
   readonly pages: Page[] = [];
   /** Screenshots and console logs go here (git-ignored). */
@@ -32,22 +53,66 @@ export class World {
     readonly regime: Regime,
     readonly demo: Demo,
     readonly browser: LaunchedBrowser,
-  ) {}
+    readonly profile: ProfileName,
+  ) {
+    browser.context.on('request', (request) => this.#recordProviderRequest(request));
+  }
 
-  /** `'default'` runs the workflow's own figures, as `npm start` does. */
-  static async start(regime: Regime, figures: 'compressed' | 'default' = 'compressed'): Promise<World> {
+  /**
+   * `'default'` runs the workflow's own figures, as `npm start` does; a `profile` runs the dev
+   * IdP as another kind of provider, with the demo sites configured exactly the same.
+   */
+  static async start(
+    regime: Regime,
+    figures: 'compressed' | 'default' | DemoTimings = 'compressed',
+    profile: ProfileName = 'default',
+  ): Promise<World> {
     const demo = await startDemo({
-      timings: figures === 'compressed' ? timings : defaultTimings,
+      timings: figures === 'compressed' ? timings : figures === 'default' ? defaultTimings : figures,
       clockToleranceSeconds: 0,
       introspection: true,
+      profile,
     });
     try {
       const browser = await launchChromium({ thirdPartyCookies: regime.thirdPartyCookies });
-      return new World(regime, demo, browser);
+      return new World(regime, demo, browser, profile);
     } catch (error) {
       await demo.close();
       throw error;
     }
+  }
+
+  #recordProviderRequest(request: Request): void {
+    const url = new URL(request.url());
+    if (url.origin !== new URL(this.demo.issuer).origin) return;
+    const endpoint = url.pathname === '/oauth/token' ? 'token' : url.pathname === '/authorize' ? 'authorize' : undefined;
+    if (!endpoint) return;
+    const headers = request.headers();
+    const detail =
+      endpoint === 'token'
+        ? (new URLSearchParams(request.postData() ?? '').get('grant_type') ?? '')
+        : (url.searchParams.get('prompt') ?? '');
+    const from = headers.origin ?? headers.referer;
+    const entry: ProviderRequest = {
+      site: from ? new URL(from).origin : '',
+      topLevel: request.isNavigationRequest() && request.frame().parentFrame() === null,
+      endpoint,
+      detail,
+      status: 0,
+      at: Date.now(),
+    };
+    this.providerRequests.push(entry);
+    void request
+      .response()
+      .then((response) => {
+        entry.status = response?.status() ?? 0;
+      })
+      .catch(() => {});
+  }
+
+  /** The token endpoint requests made since `mark` (an index into `providerRequests`). */
+  tokenRequestsSince(mark: number): ProviderRequest[] {
+    return this.providerRequests.slice(mark).filter((request) => request.endpoint === 'token');
   }
 
   async newTab(name: string): Promise<Page> {
@@ -77,7 +142,7 @@ export class World {
   }
 
   async saveArtifacts(testName: string): Promise<void> {
-    const slug = `${this.regime.thirdPartyCookies ? 'allowed' : 'blocked'}-${testName}`
+    const slug = `${this.profile}-${this.regime.thirdPartyCookies ? 'allowed' : 'blocked'}-${testName}`
       .replace(/[^a-z0-9-]+/gi, '-')
       .slice(0, 80);
     await mkdir(artifacts, { recursive: true });

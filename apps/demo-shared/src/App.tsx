@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { type SsoClient, sameOriginPath } from 'sso-spa';
 import type { SessionDialogElement } from 'sso-spa/dialog';
 import { SsoProvider, useSso, withAuthenticationRequired } from 'sso-spa-react';
@@ -61,9 +62,49 @@ function Page({ config }: { config: DemoConfig }) {
   return <HomePage config={config} />;
 }
 
+// Survives the page load that follows a logout: the note must be on the page the user lands on.
+const providerLogoutNoteKey = 'demo:provider-logout-not-supported';
+
+function readProviderLogoutNote(): boolean {
+  try {
+    return window.sessionStorage.getItem(providerLogoutNoteKey) === '1';
+  } catch {
+    return false;
+  }
+}
+
 function Header({ config }: { config: DemoConfig }) {
   const { isLoading, isAuthenticated, user, error, loginWithRedirect, logout } = useSso();
   const path = usePath();
+  const [providerStillSignedIn, setProviderStillSignedIn] = useState(readProviderLogoutNote);
+  const logOut = async () => {
+    // The navigation waits until the result is known, so the note is stored before the page goes.
+    let leaveTo: string | undefined;
+    const result = await logout({
+      logoutParams: { returnTo: `${window.location.origin}/` },
+      openUrl: (url) => {
+        leaveTo = url;
+      },
+    });
+    if (result.provider === 'not_supported') {
+      try {
+        window.sessionStorage.setItem(providerLogoutNoteKey, '1');
+      } catch {
+        // No storage: the note shows on this page only.
+      }
+      setProviderStillSignedIn(true);
+    }
+    if (leaveTo) window.location.assign(leaveTo);
+  };
+  const logIn = () => {
+    try {
+      window.sessionStorage.removeItem(providerLogoutNoteKey);
+    } catch {
+      // Nothing stored.
+    }
+    setProviderStillSignedIn(false);
+    return loginWithRedirect({ appState: { targetUrl: window.location.pathname } });
+  };
   const link = (to: string, label: string) => (
     <a
       href={to}
@@ -90,19 +131,25 @@ function Header({ config }: { config: DemoConfig }) {
         ) : isAuthenticated ? (
           <>
             <span data-testid="user-name">{user?.name ?? user?.email ?? user?.sub}</span>
-            <button type="button" onClick={() => logout({ logoutParams: { returnTo: `${window.location.origin}/` } })}>
+            <button type="button" onClick={logOut}>
               Log out
             </button>
           </>
         ) : (
           <>
             <span data-testid="signed-out">Signed out</span>
-            <button type="button" onClick={() => loginWithRedirect({ appState: { targetUrl: window.location.pathname } })}>
+            <button type="button" onClick={logIn}>
               Log in
             </button>
           </>
         )}
       </div>
+      {providerStillSignedIn ? (
+        <p className="notice" role="status" data-testid="provider-logout-not-supported">
+          You are signed out of {config.siteName}, but your sign-in provider offers no logout: you may still be signed in there,
+          and sites using it (this one included) can sign you in again without a password. Close the browser to end that session.
+        </p>
+      ) : null}
       {error && !isLoading ? (
         <p className="error" role="alert">
           {error.message}

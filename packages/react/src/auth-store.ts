@@ -3,6 +3,7 @@ import type {
   GetTokenWithPopupOptions,
   IdTokenClaims,
   LogoutOptions,
+  LogoutResult,
   PopupConfigOptions,
   PopupLoginOptions,
   RedirectLoginOptions,
@@ -60,7 +61,8 @@ export interface AuthStore {
   loginWithRedirect(options?: RedirectLoginOptions): Promise<void>;
   loginWithPopup(options?: PopupLoginOptions, config?: PopupConfigOptions): Promise<void>;
   handleRedirectCallback(url?: string): Promise<RedirectLoginResult>;
-  logout(options?: LogoutOptions): Promise<void>;
+  /** Resolves with the client's result: `{ provider: 'not_supported' }` means the provider's SSO session may still be alive. */
+  logout(options?: LogoutOptions): Promise<LogoutResult>;
   getAccessTokenSilently(options?: GetTokenSilentlyOptions): Promise<string>;
   getAccessTokenWithPopup(options?: GetTokenWithPopupOptions, config?: PopupConfigOptions): Promise<string>;
   getIdTokenClaims(): Promise<IdTokenClaims | undefined>;
@@ -182,14 +184,18 @@ export function createAuthStore(client: ReactSsoClient): AuthStore {
     },
     async logout(options) {
       leaving = options?.openUrl !== false;
+      let result: LogoutResult;
       try {
-        await client.logout(options);
+        result = await client.logout(options);
       } catch (error) {
         leaving = false;
         await refresh();
         throw error;
       }
+      // Without a provider logout to go to (and no same-origin returnTo) the page stays: show it signed out.
+      if (result.provider !== 'redirected') leaving = false;
       if (!leaving) await refresh();
+      return result;
     },
     getAccessTokenSilently(options) {
       return thenRefresh(async () => (await client.getTokenSilently({ ...options, detailedResponse: false })) as string);

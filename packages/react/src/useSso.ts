@@ -4,6 +4,7 @@ import type {
   GetTokenWithPopupOptions,
   IdTokenClaims,
   LogoutOptions,
+  LogoutResult,
   PopupConfigOptions,
   PopupLoginOptions,
   RedirectLoginOptions,
@@ -26,8 +27,12 @@ export interface SsoContextValue extends AuthState {
    * `window.location.href` by default. Updates the state and resolves with the `appState`.
    */
   handleRedirectCallback(url?: string): Promise<RedirectLoginResult>;
-  /** Clears this site's session in every tab and ends the session at the provider. */
-  logout(options?: LogoutOptions): Promise<void>;
+  /**
+   * Clears this site's session in every tab and goes to the provider's logout. Resolves with
+   * `{ provider: 'not_supported' }` when the provider has no end-session endpoint: its SSO
+   * session may still be alive, which the app may want to tell the user.
+   */
+  logout(options?: LogoutOptions): Promise<LogoutResult>;
   /** An access token from the cache, or renewed silently; callers never handle expiry. */
   getAccessTokenSilently(options?: GetTokenSilentlyOptions): Promise<string>;
   /**

@@ -23,8 +23,9 @@ function fakeClient(initial: { signedIn: boolean }) {
       return { appState: { targetUrl: '/orders?id=7' } };
     }),
     loginWithRedirect: vi.fn(async () => {}),
-    logout: vi.fn(async () => {
+    logout: vi.fn(async (): Promise<{ provider: 'redirected' | 'not_supported' | 'skipped' }> => {
       signedIn = false;
+      return { provider: 'redirected' };
     }),
     getTokenSilently: vi.fn(async () => 'access-token'),
     getUser: vi.fn(async () => (signedIn ? { sub: 'alice', name: 'Alice Liddell' } : undefined)),
@@ -52,7 +53,7 @@ function SessionStatus({ manager }: { manager: SessionSource<{ status: string }>
   return <p>status {useSessionState(manager).status}</p>;
 }
 
-let logout: (() => Promise<void>) | undefined;
+let logout: ReturnType<typeof useSso>['logout'] | undefined;
 function LogoutCaller() {
   logout = useSso().logout;
   return null;
@@ -136,7 +137,10 @@ describe('<SsoProvider> and useSso()', () => {
 describe('withAuthenticationRequired', () => {
   it('does not start a login while a logout sends the browser to the provider', async () => {
     const { client, signOutElsewhere } = fakeClient({ signedIn: true });
-    client.logout.mockImplementation(async () => signOutElsewhere());
+    client.logout.mockImplementation(async () => {
+      signOutElsewhere();
+      return { provider: 'redirected' };
+    });
     render(
       <SsoProvider client={client}>
         <LogoutCaller />
@@ -147,6 +151,24 @@ describe('withAuthenticationRequired', () => {
     await act(() => logout!());
     expect(client.logout).toHaveBeenCalledTimes(1);
     expect(client.loginWithRedirect).not.toHaveBeenCalled();
+  });
+
+  it("hands the app the client's logout result, so it can say the provider's session may still be alive", async () => {
+    const { client, signOutElsewhere } = fakeClient({ signedIn: true });
+    client.logout.mockImplementation(async () => {
+      signOutElsewhere();
+      return { provider: 'not_supported' };
+    });
+    render(
+      <SsoProvider client={client}>
+        <LogoutCaller />
+        <Orders />
+      </SsoProvider>,
+    );
+    await screen.findByText('orders page');
+    await expect(act(() => logout!())).resolves.toEqual({ provider: 'not_supported' });
+    // The page stays (no provider logout to go to), so it must show the user signed out.
+    await waitFor(() => expect(screen.queryByText('orders page')).toBeNull());
   });
 
   const Orders = withAuthenticationRequired(() => <p>orders page</p>, { onRedirecting: () => <p>redirecting</p> });

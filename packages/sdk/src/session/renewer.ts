@@ -136,8 +136,10 @@ export class Renewer {
    */
   async #redirect(): Promise<void> {
     const here = (globalThis as { location?: Location }).location;
+    // Providers that demand id_token_hint answer prompt=none without one with invalid_request (P2).
+    const raw = (await this.#client.getIdTokenClaims().catch(() => undefined))?.__raw;
     await this.#client.loginWithRedirect?.({
-      authorizationParams: { prompt: 'none' },
+      authorizationParams: { prompt: 'none', ...(typeof raw === 'string' ? { id_token_hint: raw } : {}) },
       ...(here ? { appState: { targetUrl: here.pathname + here.search + here.hash } } : {}),
     });
   }

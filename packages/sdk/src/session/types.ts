@@ -73,6 +73,8 @@ export interface SessionClient {
         exp?: unknown;
         /** When the user last authenticated (epoch seconds), for the absolute cap. */
         auth_time?: unknown;
+        /** The ID token itself: the `id_token_hint` of a top-level `prompt=none` redirect. */
+        __raw?: unknown;
       }
     | undefined
   >;

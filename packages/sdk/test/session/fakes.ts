@@ -195,7 +195,7 @@ export class FakeClient implements SessionClient {
   readonly cleared: SignedOutReason[] = [];
   readonly redirects: unknown[] = [];
   logouts = 0;
-  claims: { iat?: number; exp?: number; auth_time?: number } | undefined;
+  claims: { iat?: number; exp?: number; auth_time?: number; __raw?: string } | undefined;
   readonly #listeners = new Set<(event: SessionClientEvent) => void>();
 
   constructor(readonly idp: FakeIdp) {}

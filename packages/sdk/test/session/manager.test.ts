@@ -338,6 +338,20 @@ describe('provider not reachable silently', () => {
     expect(a.client.redirects).toEqual([{ authorizationParams: { prompt: 'none' } }]);
   });
 
+  it('continues at the top level with the ID token as id_token_hint, for providers that demand one (P2)', async () => {
+    const { clock, idp, a } = setup({ probeProvider: true });
+    idp.provider = { code: 'login_required' };
+    idp.refresh = 'ok';
+    a.client.tokens('redirect');
+    a.client.claims = { __raw: 'id.token.signature' };
+    await flush();
+    expect(a.session.getSnapshot().strategy).toBe('refresh_token');
+    await clock.advance(250_000);
+    expect(a.session.getSnapshot().status).toBe('warning');
+    await a.session.continueSession();
+    expect(a.client.redirects).toEqual([{ authorizationParams: { prompt: 'none', id_token_hint: 'id.token.signature' } }]);
+  });
+
   it('with refreshExtendsSession a refresh token grant slides the SSO session', async () => {
     const { clock, idp, a } = setup({ probeProvider: true, refreshExtendsSession: true });
     idp.provider = { code: 'login_required' };
