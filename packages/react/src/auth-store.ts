@@ -155,6 +155,9 @@ export function createAuthStore(client: ReactSsoClient): AuthStore {
             options.onRedirectCallback(appState, state.user);
           } else {
             await client.checkSession();
+            // The check went on to a top-level redirect: stay loading until the page goes, so that
+            // no protected route starts a login redirect that would race (and abort) it.
+            if ((client as { lastSessionCheck?: { status: string } }).lastSessionCheck?.status === 'redirecting') return;
           }
         } catch (error) {
           set({ error: asError(error) });

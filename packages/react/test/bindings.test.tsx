@@ -186,6 +186,26 @@ describe('withAuthenticationRequired', () => {
     expect(screen.getByText('redirecting')).toBeTruthy();
   });
 
+  it('starts no login while the start-up check is on its way to the provider (a top-level session check)', async () => {
+    const { client } = fakeClient({ signedIn: false });
+    let checked = false;
+    client.checkSession.mockImplementation(async () => {
+      // What the SDK reports when checkSessionRedirect sends the page through the provider.
+      Object.assign(client, { lastSessionCheck: { status: 'redirecting', at: 0 } });
+      checked = true;
+    });
+    render(
+      <SsoProvider client={client}>
+        <Profile />
+        <Orders />
+      </SsoProvider>,
+    );
+    await waitFor(() => expect(checked).toBe(true));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(screen.getByText('loading')).toBeTruthy();
+    expect(client.loginWithRedirect).not.toHaveBeenCalled();
+  });
+
   it('does not send the user to the login form when the session ends while the page is open', async () => {
     const { client, signOutElsewhere } = fakeClient({ signedIn: true });
     const Page = withAuthenticationRequired(() => <p>orders page</p>, { onSessionEnded: () => <p>session ended</p> });

@@ -140,8 +140,13 @@ export interface CheckSessionOptions extends GetTokenSilentlyOptions {
  * app signed out and able to call `loginWithRedirect()`.
  */
 export interface SessionCheckResult {
-  /** `signed_in`, `signed_out` (no session to use silently) or `failed` (the provider could not be asked). */
-  status: 'signed_in' | 'signed_out' | 'failed';
+  /**
+   * `signed_in`, `signed_out` (no session to use silently), `failed` (the provider could not be
+   * asked), or `redirecting`: the check found no session silently and now looks for it with a
+   * top-level `prompt=none` redirect (see `checkSessionRedirect`), so the page is going away:
+   * render nothing and start no login of your own, which would race it.
+   */
+  status: 'signed_in' | 'signed_out' | 'failed' | 'redirecting';
   /** Why the check did not sign the user in (also set for `signed_out`). */
   error?: SsoError;
   /** Epoch milliseconds. */

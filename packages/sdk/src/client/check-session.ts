@@ -43,6 +43,9 @@ export async function checkSession(core: ClientCore, options: CheckSessionOption
   const redirect = options.redirect ?? core.options.checkSessionRedirect ?? 'returning';
   if (!current || !(redirect === true || (redirect === 'returning' && returning))) return;
   if (!claimSilentRedirect(core)) return;
+  // The page is about to go: an app that reads this starts no login redirect of its own,
+  // which would race this one and abort it.
+  core.reportSessionCheck('redirecting');
   const here = new URL(current);
   await redirectToProvider(core, 'silent_redirect', {
     appState: { targetUrl: here.pathname + here.search + here.hash },

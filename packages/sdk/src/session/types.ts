@@ -47,7 +47,7 @@ export type SessionClientEvent =
       /** A session check finished. */
       type: 'session_check';
       /** What it found. */
-      status: 'signed_in' | 'signed_out' | 'failed';
+      status: 'signed_in' | 'signed_out' | 'failed' | 'redirecting';
       /** The error's code when it did not sign the user in. */
       code?: string;
       /** When it finished. */

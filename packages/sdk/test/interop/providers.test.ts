@@ -84,6 +84,10 @@ describe('P2: prompt=none demands id_token_hint', () => {
     const reload = w.openTab();
     await reload.client.checkSession();
     expect(await reload.client.isAuthenticated()).toBe(false);
+    // A returning user: the SDK looks once at the top level, where the provider says no session.
+    expect(reload.client.lastSessionCheck?.status).toBe('redirecting');
+    reload.tab.url = w.op.callbackUrl(reload.tab.navigations.at(-1) as string);
+    expect(await reload.client.handleRedirectCallback()).toMatchObject({ sessionCheck: 'no_session' });
     expect(reload.client.lastSessionCheck?.status).toBe('signed_out');
     // Healed: the next load asks once and stays signed out, no error.
     const again = w.openTab();
@@ -406,6 +410,8 @@ describe('both cookie regimes: the default top-level session check', () => {
     blockedFrame({ ...w, tab: tab.tab });
     tab.tab.url = `${APP}/orders`;
     await tab.client.checkSession();
+    // The page is going: an app renders nothing and starts no login of its own.
+    expect(tab.client.lastSessionCheck?.status).toBe('redirecting');
     const url = new URL(tab.tab.navigations[0] as string);
     expect(url.searchParams.get('prompt')).toBe('none');
     tab.tab.url = w.op.callbackUrl(url.href);
