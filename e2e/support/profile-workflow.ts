@@ -6,6 +6,13 @@ import { clickThroughWarnings } from './workflow.js';
 import { expectSignedIn, expectSignedOut, type Regime, sessionStatus, World, warningDialog } from './world.js';
 
 /**
+ * Per-step limit. A step lives through real idle periods and token lifetimes (step 2: 2.5 idle
+ * periods of activity) and round trips through the provider; on a loaded 2-core machine that
+ * takes several times as long as on a quiet one. A hang still fails, later.
+ */
+const STEP_TIMEOUT_MS = 180_000;
+
+/**
  * The matrix's figures. Tokens live 8 s so that two API calls in a row fit in one token
  * lifetime on a loaded machine (the cache step), and renewal still comes within seconds. The
  * SSO session idles out after 20 s: on a provider whose silent frame only gives up after 2 s
@@ -98,15 +105,19 @@ export function defineProfileWorkflow(profile: ProfileName, regime: Regime): voi
     });
 
     const step = (name: string, body: () => Promise<void>) =>
-      it(name, async ({ onTestFailed }) => {
-        const started = Date.now();
-        onTestFailed(async () => {
-          summary.push(`✗ ${name}`);
-          await world.saveArtifacts(name);
-        });
-        await body();
-        summary.push(`✓ ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-      });
+      it(
+        name,
+        async ({ onTestFailed }) => {
+          const started = Date.now();
+          onTestFailed(async () => {
+            summary.push(`✗ ${name}`);
+            await world.saveArtifacts(name);
+          });
+          await body();
+          summary.push(`✓ ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+        },
+        STEP_TIMEOUT_MS,
+      );
 
     step('login: a deep link to a protected page logs in and comes back to it', async () => {
       a = await world.newTab('A');

@@ -2,6 +2,13 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectSignedIn, expectSignedOut, type Regime, sessionStatus, timings, World, warningDialog } from './world.js';
 
+/**
+ * Per-step limit. A step lives through real idle periods and token lifetimes (step 2: 2.5 idle
+ * periods of activity) and round trips through the provider; on a loaded 2-core machine that
+ * takes several times as long as on a quiet one. A hang still fails, later.
+ */
+const STEP_TIMEOUT_MS = 180_000;
+
 /** The user chooses "Continue" in the idle warning and waits until the tab is signed in again. */
 async function answerWarning(tab: Page): Promise<void> {
   await warningDialog(tab)
@@ -66,14 +73,18 @@ export function defineWorkflow(regime: Regime): void {
     });
 
     const step = (name: string, body: () => Promise<void>) =>
-      it(name, async ({ onTestFailed }) => {
-        onTestFailed(async () => {
-          summary.push(`✗ ${name}`);
-          await world.saveArtifacts(name);
-        });
-        await body();
-        summary.push(`✓ ${name}`);
-      });
+      it(
+        name,
+        async ({ onTestFailed }) => {
+          onTestFailed(async () => {
+            summary.push(`✗ ${name}`);
+            await world.saveArtifacts(name);
+          });
+          await body();
+          summary.push(`✓ ${name}`);
+        },
+        STEP_TIMEOUT_MS,
+      );
 
     step('1. initial authentication: a deep link to a protected page logs in and comes back to it', async () => {
       a1 = await world.newTab('A1');
