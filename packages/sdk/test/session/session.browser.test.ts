@@ -135,7 +135,7 @@ describe('session management in Chromium against the dev IdP', () => {
     // a tab to the front fires the real blur and focus events.
     await Promise.all([realFocus(a), realFocus(b)]);
     await b.bringToFront();
-    await waitForStatus(b, 'expired:ended_elsewhere', 15_000);
+    await waitForStatus(b, 'expired:ended_elsewhere');
     expect((await snapshot(b)).events.map((e) => e.type)).toContain('focus_check');
     expect(await b.evaluate(() => window.client.isAuthenticated())).toBe(false);
   });
