@@ -3,30 +3,34 @@
  * message text. The first four are the provider's own words for "no session without the
  * user" (OpenID Connect Core §3.1.2.6); the rest are the SDK's.
  */
-export type SsoErrorCode =
-  | 'login_required'
-  | 'consent_required'
-  | 'interaction_required'
-  | 'account_selection_required'
-  | 'access_denied'
-  | 'state_mismatch'
-  | 'issuer_mismatch'
-  | 'invalid_id_token'
-  | 'invalid_response'
-  | 'invalid_grant'
-  | 'missing_refresh_token'
-  | 'oauth_error'
-  | 'server_error'
-  | 'discovery_failed'
-  | 'timeout'
-  | 'network'
-  | 'popup_blocked'
-  | 'popup_closed'
-  | 'storage_unavailable'
-  | 'invalid_options'
-  | 'clock_skew'
-  | 'user_changed'
-  | 'cancelled';
+export const SSO_ERROR_CODES = [
+  'login_required',
+  'consent_required',
+  'interaction_required',
+  'account_selection_required',
+  'access_denied',
+  'state_mismatch',
+  'issuer_mismatch',
+  'invalid_id_token',
+  'invalid_response',
+  'invalid_grant',
+  'missing_refresh_token',
+  'oauth_error',
+  'server_error',
+  'discovery_failed',
+  'timeout',
+  'network',
+  'popup_blocked',
+  'popup_closed',
+  'storage_unavailable',
+  'invalid_options',
+  'clock_skew',
+  'user_changed',
+  'cancelled',
+] as const;
+
+/** One of {@link SSO_ERROR_CODES}. */
+export type SsoErrorCode = (typeof SSO_ERROR_CODES)[number];
 
 /** What an {@link SsoError} carries besides its code and message. */
 export interface SsoErrorOptions {

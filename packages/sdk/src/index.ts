@@ -4,7 +4,6 @@
  * @module sso-spa
  */
 export { createSsoClient, SsoClient } from './client/client.js';
-export { type CustomCache, LocalStorageCache, MemoryCache } from './core/cache-store.js';
 export {
   AuthenticationError,
   GenericError,
@@ -15,6 +14,7 @@ export {
   PopupCancelledError,
   PopupOpenError,
   PopupTimeoutError,
+  SSO_ERROR_CODES,
   SsoError,
   type SsoErrorCode,
   type SsoErrorOptions,
@@ -22,8 +22,8 @@ export {
 } from './errors.js';
 export { type TokenExpiryEvent, type TokenExpiryOptions, watchTokenExpiry } from './expiry.js';
 export { handleSilentCallback } from './navigators/silent-callback.js';
-export type { NavigationRequest, Platform } from './platform.js';
 export { sameOriginPath } from './safe-url.js';
+export { type CustomCache, LocalStorageCache, MemoryCache } from './store/cache-store.js';
 export type {
   AuthorizationParams,
   CheckSessionOptions,
@@ -37,6 +37,7 @@ export type {
   RedirectLoginOptions,
   RedirectLoginResult,
   SessionCheckResult,
+  SessionCheckStatus,
   SignedOutReason,
   SsoClientEvent,
   SsoClientOptions,

@@ -1,6 +1,4 @@
 import { SsoError } from './errors.js';
-import { runIframe } from './navigators/iframe.js';
-import { runPopup } from './navigators/popup.js';
 
 /** What a navigator needs to run one `prompt=none` or popup round trip. */
 export interface NavigationRequest {
@@ -18,16 +16,35 @@ export interface NavigationRequest {
   closePopup?: boolean;
 }
 
-/** A cross-tab channel (BroadcastChannel in browsers). */
-export interface Channel {
-  post(message: unknown): void;
+/** The part of `Storage` the SDK uses. */
+export interface StorageLike {
+  /** The value under `key`, or `null`. */
+  getItem(key: string): string | null;
+  /** Stores `value` under `key`; other tabs of the origin see a `storage` event (localStorage). */
+  setItem(key: string, value: string): void;
+  /** Deletes `key`. */
+  removeItem(key: string): void;
+  /** How many keys there are, for {@link StorageLike.key}. */
+  readonly length: number;
+  /** The `index`-th key, to find the SDK's own entries among the app's. */
+  key(index: number): string | null;
+}
+
+/** The part of `BroadcastChannel` the SDK uses. */
+export interface ChannelLike {
+  /** Sends `message` to the other tabs (never to this one). */
+  postMessage(message: unknown): void;
+  /** Stops receiving and sending. */
   close(): void;
+  /** Receives the other tabs' messages. */
+  onmessage: ((event: { data: unknown }) => void) | null;
 }
 
 /**
- * The one seam for side effects. The client never touches a browser global except through
- * this object, so unit tests replace it instead of the SDK's own modules, and importing the
- * SDK touches nothing (each default reads its global only when called).
+ * The one seam for side effects, shared by the client, the session manager and the dialog.
+ * The SDK never touches a browser global except through this object, so tests replace it
+ * instead of the SDK's own modules, and importing the SDK touches nothing (each default reads
+ * its global only when called).
  */
 export interface Platform {
   /** The network edge: every discovery, token, JWKS and revocation request goes through it. */
@@ -41,7 +58,9 @@ export interface Platform {
   /** Cancels a callback scheduled with {@link Platform.setTimeout}. */
   clearTimeout(handle: unknown): void;
   /** `localStorage` / `sessionStorage`, or `undefined` when disabled or absent. */
-  storage(kind: 'local' | 'session'): Storage | undefined;
+  storage(kind: 'local' | 'session'): StorageLike | undefined;
+  /** A BroadcastChannel shared by the tabs of this origin, or `undefined` where there is none. */
+  broadcastChannel(name: string): ChannelLike | undefined;
   /** Runs `task` holding the named cross-tab lock (Web Locks API); `timeout` if it cannot be taken in time. */
   lock<T>(name: string, timeoutMs: number, task: () => Promise<T>): Promise<T>;
   /**
@@ -49,8 +68,10 @@ export interface Platform {
    * `release(afterMs)` function, or `undefined` when another tab (or this one) holds it.
    */
   claim(name: string): Promise<((afterMs: number) => void) | undefined>;
-  /** Opens a cross-tab channel, or `undefined` where there is none. */
-  channel(name: string, onMessage: (message: unknown) => void): Channel | undefined;
+  /** Where input and `visibilitychange` are observed; `undefined` outside a browser. */
+  document: (EventTarget & { readonly visibilityState?: string }) | undefined;
+  /** Where `focus`, `pageshow`, `online` and `storage` are observed; `undefined` outside a browser. */
+  window: EventTarget | undefined;
   /** The current address, or `undefined` outside a browser. */
   currentUrl(): string | undefined;
   /** `history.replaceState` to `url` (same document). */
@@ -70,7 +91,7 @@ export interface Platform {
   popup(request: NavigationRequest): Promise<URLSearchParams>;
 }
 
-function storage(kind: 'local' | 'session'): Storage | undefined {
+function storage(kind: 'local' | 'session'): StorageLike | undefined {
   try {
     const store = (globalThis as Record<string, unknown>)[`${kind}Storage`] as Storage | undefined;
     // Reading the property can throw (SecurityError) when storage is disabled.
@@ -117,13 +138,6 @@ function claim(name: string): Promise<((afterMs: number) => void) | undefined> {
   });
 }
 
-function channel(name: string, onMessage: (message: unknown) => void): Channel | undefined {
-  if (typeof BroadcastChannel === 'undefined') return undefined;
-  const bc = new BroadcastChannel(name);
-  bc.onmessage = (event) => onMessage(event.data);
-  return { post: (message) => bc.postMessage(message), close: () => bc.close() };
-}
-
 function opener(): Window | undefined {
   const win = globalThis.window as Window | undefined;
   if (!win) return undefined;
@@ -136,8 +150,16 @@ function opener(): Window | undefined {
   }
 }
 
-/** The browser implementation of {@link Platform}, with `overrides` applied. */
+const noNavigator = (): Promise<never> =>
+  Promise.reject(new SsoError('invalid_options', 'No navigator for this round trip in this entry point'));
+
+/**
+ * The browser implementation of {@link Platform}, with `overrides` applied. The hidden-iframe
+ * and popup navigators are not part of it (the session manager never needs them, and its
+ * entry point should not carry them): the client passes them in.
+ */
 export function createPlatform(overrides: Partial<Platform> = {}): Platform {
+  const g = globalThis as typeof globalThis & { document?: Document; window?: Window };
   return {
     fetch: (input, init) => globalThis.fetch(input, init),
     now: () => Date.now(),
@@ -145,16 +167,37 @@ export function createPlatform(overrides: Partial<Platform> = {}): Platform {
     setTimeout: (callback, ms) => setTimeout(callback, ms),
     clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
     storage,
+    broadcastChannel: (name) =>
+      typeof BroadcastChannel === 'function' ? (new BroadcastChannel(name) as unknown as ChannelLike) : undefined,
     lock,
     claim,
-    channel,
+    // Read when used, never when created: constructing the SDK touches no browser global (SSR).
+    get document() {
+      return g.document;
+    },
+    get window() {
+      return g.window;
+    },
     currentUrl: () => globalThis.location?.href,
     opener,
     replaceUrl: (url) => globalThis.history?.replaceState(globalThis.history.state, '', url),
     navigate: (url) => globalThis.location.assign(url),
-    iframe: runIframe,
+    iframe: noNavigator,
     openPopup: (features) => globalThis.open('', 'sso-spa:authorize', features) ?? undefined,
-    popup: runPopup,
+    popup: noNavigator,
     ...overrides,
+  };
+}
+
+/** Adds one listener for several event types; returns the function that removes them all. */
+export function listen(
+  target: EventTarget | undefined,
+  types: readonly string[],
+  listener: (event: Event) => void,
+  options?: AddEventListenerOptions,
+): () => void {
+  for (const type of types) target?.addEventListener(type, listener, options);
+  return () => {
+    for (const type of types) target?.removeEventListener(type, listener, options);
   };
 }

@@ -1,6 +1,9 @@
-import type { CustomCache } from './core/cache-store.js';
 import type { SsoError, SsoErrorCode } from './errors.js';
 import type { Platform } from './platform.js';
+import type { CustomCache } from './store/cache-store.js';
+import type { SessionCheckStatus, SignedOutReason, TokenSource } from './vocabulary.js';
+
+export type { SessionCheckStatus, SignedOutReason, TokenSource } from './vocabulary.js';
 
 /**
  * Parameters sent to the authorization endpoint. Wire names as the spec spells them.
@@ -146,7 +149,7 @@ export interface SessionCheckResult {
    * top-level `prompt=none` redirect (see `checkSessionRedirect`), so the page is going away:
    * render nothing and start no login of your own, which would race it.
    */
-  status: 'signed_in' | 'signed_out' | 'failed' | 'redirecting';
+  status: SessionCheckStatus;
   /** Why the check did not sign the user in (also set for `signed_out`). */
   error?: SsoError;
   /** Epoch milliseconds. */
@@ -274,12 +277,6 @@ export interface RedirectLoginResult<TAppState = unknown> {
    */
   sessionCheck?: 'signed_in' | 'no_session';
 }
-
-/** Why an app session ended. */
-export type SignedOutReason = 'logout' | 'login_required' | 'user_changed' | 'invalid_grant' | 'idle' | 'ended_elsewhere';
-
-/** Where tokens came from. */
-export type TokenSource = 'redirect' | 'popup' | 'iframe' | 'silent_redirect' | 'refresh_token';
 
 /**
  * What {@link SsoClient.subscribe} listeners receive. Times are epoch milliseconds from the

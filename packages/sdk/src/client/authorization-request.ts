@@ -2,7 +2,7 @@ import { SsoError } from '../errors.js';
 import { type AuthorizationSecrets, buildAuthorizeUrl, createSecrets } from '../protocol/authorize.js';
 import { exchangeCode, type ProviderContext, type TokenSet } from '../protocol/token.js';
 import type { AuthorizationParams } from '../types.js';
-import type { ClientCore } from './core.js';
+import type { ClientContext } from './context.js';
 
 /** An authorization request ready to send, with what its answer must match. */
 export interface AuthorizationRequest {
@@ -25,21 +25,21 @@ export interface AuthorizationRequest {
  * @see https://openid.net/specs/openid-connect-core-1_0.html#CodeFlowAuth
  */
 export async function prepareAuthorization(
-  core: ClientCore,
+  ctx: ClientContext,
   requested: AuthorizationParams | undefined,
   inDocument = false,
 ): Promise<AuthorizationRequest> {
-  const provider = await core.provider();
+  const provider = await ctx.provider();
   const { as } = provider;
   const webMessage = inDocument && as.response_modes_supported?.includes('web_message') === true;
-  const params = core.authorizationParams(requested);
+  const params = ctx.authorizationParams(requested);
   const redirectUri = String(
-    (inDocument && !webMessage ? core.options.silentCallbackUri : undefined) ?? params.redirect_uri ?? core.redirectUri ?? '',
+    (inDocument && !webMessage ? ctx.options.silentCallbackUri : undefined) ?? params.redirect_uri ?? ctx.redirectUri ?? '',
   );
   if (!redirectUri) throw new SsoError('invalid_options', 'authorizationParams.redirect_uri is required');
   const secrets = await createSecrets();
   const url = buildAuthorizeUrl(as, {
-    clientId: core.options.clientId,
+    clientId: ctx.options.clientId,
     redirectUri,
     secrets,
     params,
@@ -51,14 +51,14 @@ export async function prepareAuthorization(
     redirectUri,
     messageOrigin: new URL(webMessage ? (as.authorization_endpoint as string) : redirectUri).origin,
     secrets,
-    ...core.resolve(params),
+    ...ctx.resolve(params),
     maxAge: params.max_age === undefined || params.max_age === null ? undefined : Number(params.max_age),
   };
 }
 
 /** Exchanges an authorization code for tokens whose ID token must match the request's `nonce` and `max_age`. */
 export function redeemCode(
-  core: ClientCore,
+  ctx: ClientContext,
   provider: ProviderContext,
   code: string,
   request: { redirectUri: string; codeVerifier: string; nonce: string; maxAge?: number | undefined },
@@ -68,6 +68,6 @@ export function redeemCode(
     code,
     request.redirectUri,
     request.codeVerifier,
-    core.expectations(provider.as, { nonce: request.nonce, ...(request.maxAge === undefined ? {} : { maxAge: request.maxAge }) }),
+    ctx.expectations(provider.as, { nonce: request.nonce, ...(request.maxAge === undefined ? {} : { maxAge: request.maxAge }) }),
   );
 }

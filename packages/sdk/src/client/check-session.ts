@@ -2,9 +2,9 @@ import { isNoSessionError, isSsoError } from '../errors.js';
 import { isCallbackUrl } from '../protocol/callback.js';
 import { toSsoError } from '../protocol/errors.js';
 import type { CheckSessionOptions } from '../types.js';
-import type { ClientCore } from './core.js';
+import type { ClientContext } from './context.js';
+import { getTokens } from './get-tokens.js';
 import { redirectToProvider } from './login.js';
-import { getTokens } from './renew.js';
 import { handOverSilentResponse } from './silent-frame.js';
 import { claimSilentRedirect } from './silent-redirect-guard.js';
 
@@ -12,42 +12,42 @@ import { claimSilentRedirect } from './silent-redirect-guard.js';
  * Silent sign-in: cache, refresh token or hidden iframe. "No session" answers sign the site
  * out (a user cached from an earlier visit whose session cannot go on is cleared, so the app
  * never shows a signed-in user it cannot get tokens for) and resolve; other failures are
- * recorded in {@link ClientCore.lastSessionCheck} and thrown. Then, per `checkSessionRedirect`,
+ * recorded in {@link ClientContext.lastSessionCheck} and thrown. Then, per `checkSessionRedirect`,
  * one top-level `prompt=none` redirect may look for the SSO session where the iframe cannot see
  * it (third-party cookies blocked); it comes back through `handleRedirectCallback` with
  * `sessionCheck` set. A per-tab mark, set before navigating and kept while the answer was
  * "no session", keeps that from ever looping (see silent-redirect-guard.ts).
  */
-export async function checkSession(core: ClientCore, options: CheckSessionOptions = {}): Promise<void> {
+export async function checkSession(ctx: ClientContext, options: CheckSessionOptions = {}): Promise<void> {
   // In the SDK's own silent frame or popup the app must not check (nested frames) nor log in.
-  if (handOverSilentResponse(core)) return;
-  core.connect();
-  const current = core.platform.currentUrl();
+  if (handOverSilentResponse(ctx)) return;
+  ctx.connect();
+  const current = ctx.platform.currentUrl();
   // The callback page is handled by handleRedirectCallback; a check here would race it.
   if (current && isCallbackUrl(current)) return;
   // Read before a stale user is cleared below, which also forgets that this site had one.
-  const returning = core.returning;
+  const returning = ctx.returning;
   try {
-    await getTokens(core, options);
-    core.reportSessionCheck('signed_in');
+    await getTokens(ctx, options);
+    ctx.reportSessionCheck('signed_in');
     return;
   } catch (error) {
     const typed = toSsoError(error);
     if (!isNoSessionError(typed) && !isSsoError(typed, 'missing_refresh_token', 'invalid_grant')) {
-      core.reportSessionCheck('failed', typed);
+      ctx.reportSessionCheck('failed', typed);
       throw typed;
     }
-    if (await core.cache.user()) await core.clearSession('login_required');
-    core.reportSessionCheck('signed_out', typed);
+    if (await ctx.cache.user()) await ctx.clearSession('login_required');
+    ctx.reportSessionCheck('signed_out', typed);
   }
-  const redirect = options.redirect ?? core.options.checkSessionRedirect ?? 'returning';
+  const redirect = options.redirect ?? ctx.options.checkSessionRedirect ?? 'returning';
   if (!current || !(redirect === true || (redirect === 'returning' && returning))) return;
-  if (!claimSilentRedirect(core)) return;
+  if (!claimSilentRedirect(ctx)) return;
   // The page is about to go: an app that reads this starts no login redirect of its own,
   // which would race this one and abort it.
-  core.reportSessionCheck('redirecting');
+  ctx.reportSessionCheck('redirecting');
   const here = new URL(current);
-  await redirectToProvider(core, 'silent_redirect', {
+  await redirectToProvider(ctx, 'silent_redirect', {
     appState: { targetUrl: here.pathname + here.search + here.hash },
     authorizationParams: { ...options.authorizationParams, prompt: 'none' },
   });

@@ -19,10 +19,10 @@ import type {
   User,
 } from '../types.js';
 import { checkSession } from './check-session.js';
-import { ClientCore } from './core.js';
+import { ClientContext } from './context.js';
+import { details, getTokens } from './get-tokens.js';
 import { handleCallback, popupLogin, redirectToProvider } from './login.js';
 import { logout, revoke } from './logout.js';
-import { details, getTokens } from './renew.js';
 
 /**
  * An OpenID Connect client for a single-page app: authorization code + PKCE for every token,
@@ -31,10 +31,10 @@ import { details, getTokens } from './renew.js';
  * @see https://openid.net/specs/openid-connect-core-1_0.html
  */
 export class SsoClient {
-  readonly #core: ClientCore;
+  readonly #ctx: ClientContext;
 
   constructor(options: SsoClientOptions) {
-    this.#core = new ClientCore(options);
+    this.#ctx = new ClientContext(options);
   }
 
   /**
@@ -42,12 +42,12 @@ export class SsoClient {
    * `prompt=none` redirect). Swallows "no session" answers; other failures throw.
    */
   checkSession(options?: CheckSessionOptions): Promise<void> {
-    return checkSession(this.#core, options);
+    return checkSession(this.#ctx, options);
   }
 
   /** Sends the browser to the provider to log in. `appState` comes back from {@link handleRedirectCallback}. */
   loginWithRedirect(options: RedirectLoginOptions = {}): Promise<void> {
-    return redirectToProvider(this.#core, 'login', options);
+    return redirectToProvider(this.#ctx, 'login', options);
   }
 
   /**
@@ -56,7 +56,7 @@ export class SsoClient {
    * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthResponseValidation
    */
   handleRedirectCallback<TAppState = unknown>(url?: string): Promise<RedirectLoginResult<TAppState>> {
-    return handleCallback(this.#core, url) as Promise<RedirectLoginResult<TAppState>>;
+    return handleCallback(this.#ctx, url) as Promise<RedirectLoginResult<TAppState>>;
   }
 
   /**
@@ -68,11 +68,11 @@ export class SsoClient {
     const popup =
       config.popup ??
       options.popup ??
-      this.#core.platform.openPopup(this.#core.options.popupWindowFeatures ?? 'popup,width=400,height=600');
+      this.#ctx.platform.openPopup(this.#ctx.options.popupWindowFeatures ?? 'popup,width=400,height=600');
     if (!popup) return Promise.reject(new SsoError('popup_blocked', 'Popup blocked'));
     const timeoutInSeconds = config.timeoutInSeconds ?? options.timeoutInSeconds;
     return popupLogin(
-      this.#core,
+      this.#ctx,
       { ...options, ...(timeoutInSeconds === undefined ? {} : { timeoutInSeconds }) },
       popup,
       config.closePopup !== false,
@@ -93,7 +93,7 @@ export class SsoClient {
     const popup =
       config.popup ??
       options.popup ??
-      this.#core.platform.openPopup(this.#core.options.popupWindowFeatures ?? 'popup,width=400,height=600');
+      this.#ctx.platform.openPopup(this.#ctx.options.popupWindowFeatures ?? 'popup,width=400,height=600');
     const fromCache = options.cacheMode === 'off' ? Promise.resolve(undefined) : this.getTokenSilently(tokenOptions);
     return fromCache.then(async (cached) => {
       if (cached !== undefined) {
@@ -119,14 +119,14 @@ export class SsoClient {
   getTokenSilently(options: GetTokenSilentlyOptions & { detailedResponse: true }): Promise<TokenDetails>;
   getTokenSilently(options?: GetTokenSilentlyOptions): Promise<string>;
   async getTokenSilently(options: GetTokenSilentlyOptions = {}): Promise<string | TokenDetails | undefined> {
-    const tokens = await getTokens(this.#core, options);
+    const tokens = await getTokens(this.#ctx, options);
     if (!tokens) return undefined;
-    return options.detailedResponse ? details(this.#core, tokens) : tokens.access_token;
+    return options.detailedResponse ? details(this.#ctx, tokens) : tokens.access_token;
   }
 
   /** The signed-in user's profile claims, or `undefined`; `TUser` types your provider's claims. */
   async getUser<TUser extends User = User>(): Promise<TUser | undefined> {
-    const user = await this.#core.cache.user();
+    const user = await this.#ctx.cache.user();
     return user && (userFromClaims(user.claims) as TUser);
   }
 
@@ -139,8 +139,8 @@ export class SsoClient {
    */
   async getUserInfo<TClaims extends User = User>(options?: GetTokenSilentlyOptions): Promise<TClaims> {
     const token = await this.getTokenSilently({ ...options, detailedResponse: false, cacheMode: options?.cacheMode ?? 'on' });
-    const core = this.#core;
-    const [{ as, fetch }, user] = await Promise.all([core.provider(), core.cache.user()]);
+    const ctx = this.#ctx;
+    const [{ as, fetch }, user] = await Promise.all([ctx.provider(), ctx.cache.user()]);
     if (typeof as.userinfo_endpoint !== 'string') throw new SsoError('discovery_failed', 'No userinfo endpoint');
     const response = await fetch(as.userinfo_endpoint, {
       headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
@@ -154,12 +154,12 @@ export class SsoClient {
 
   /** All claims of the latest ID token, with the raw token as `__raw`; `TClaims` types your provider's claims. */
   async getIdTokenClaims<TClaims extends IdTokenClaims = IdTokenClaims>(): Promise<TClaims | undefined> {
-    return (await this.#core.cache.user())?.claims as TClaims | undefined;
+    return (await this.#ctx.cache.user())?.claims as TClaims | undefined;
   }
 
   /** True while this site has a session (a user whose session has not been ended). */
   async isAuthenticated(): Promise<boolean> {
-    return (await this.#core.cache.user()) !== undefined;
+    return (await this.#ctx.cache.user()) !== undefined;
   }
 
   /**
@@ -168,7 +168,7 @@ export class SsoClient {
    * with what happened at the provider: `not_supported` means its SSO session may still be alive.
    */
   logout(options?: LogoutOptions): Promise<LogoutResult> {
-    return logout(this.#core, options);
+    return logout(this.#ctx, options);
   }
 
   /**
@@ -178,13 +178,13 @@ export class SsoClient {
    * @see https://datatracker.ietf.org/doc/html/rfc7009
    */
   revokeRefreshToken(): Promise<void> {
-    const core = this.#core;
-    return core.platform.lock(core.renewalLock, 20_000, async () => revoke(core, await core.cache.refreshTokens(true)));
+    const ctx = this.#ctx;
+    return ctx.platform.lock(ctx.renewalLock, 20_000, async () => revoke(ctx, await ctx.cache.refreshTokens(true)));
   }
 
   /** Ends this site's session in every tab without navigating: clears the cache, broadcasts, emits `signed_out`. */
   clearSession(reason: SignedOutReason): Promise<void> {
-    return this.#core.clearSession(reason);
+    return this.#ctx.clearSession(reason);
   }
 
   /**
@@ -193,13 +193,13 @@ export class SsoClient {
    * before the first.
    */
   get lastSessionCheck(): SessionCheckResult | undefined {
-    return this.#core.lastSessionCheck;
+    return this.#ctx.lastSessionCheck;
   }
 
   /** Listens to token, sign-out and renewal-failure events, in this tab and from the others. Returns the unsubscribe function. */
   subscribe(listener: (event: SsoClientEvent) => void): () => void {
-    this.#core.connect();
-    return this.#core.events.subscribe(listener);
+    this.#ctx.connect();
+    return this.#ctx.events.subscribe(listener);
   }
 }
 

@@ -1,6 +1,6 @@
-import { timedFetch } from '../core/http.js';
+import { timedFetch } from '../store/http.js';
 import type { LogoutOptions, LogoutResult } from '../types.js';
-import type { ClientCore } from './core.js';
+import type { ClientContext } from './context.js';
 
 /** How long logout waits for the provider to revoke refresh tokens before it leaves anyway. */
 const REVOCATION_TIMEOUT_MS = 3_000;
@@ -15,20 +15,20 @@ const REVOCATION_TIMEOUT_MS = 3_000;
  * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout
  * @see https://datatracker.ietf.org/doc/html/rfc7009#section-2
  */
-export async function logout(core: ClientCore, options: LogoutOptions = {}): Promise<LogoutResult> {
-  const user = await core.cache.user();
-  const refreshTokens = await core.cache.refreshTokens().catch(() => []);
-  await core.clearSession('logout');
+export async function logout(ctx: ClientContext, options: LogoutOptions = {}): Promise<LogoutResult> {
+  const user = await ctx.cache.user();
+  const refreshTokens = await ctx.cache.refreshTokens().catch(() => []);
+  await ctx.clearSession('logout');
   // Revoked before logout resolves, so that nothing the caller does next (a navigation) cuts
   // the request short; bounded in time, and whatever the provider answers.
-  await revoke(core, refreshTokens);
+  await revoke(ctx, refreshTokens);
   if (options.openUrl === false) return { provider: 'skipped' };
-  const { as } = await core.provider();
+  const { as } = await ctx.provider();
   const { returnTo, ...extra } = options.logoutParams ?? {};
-  const navigate = options.openUrl ?? core.platform.navigate;
+  const navigate = options.openUrl ?? ctx.platform.navigate;
   if (typeof as.end_session_endpoint !== 'string') {
     // No provider logout: go to returnTo ourselves, but only within this origin.
-    const here = core.platform.currentUrl();
+    const here = ctx.platform.currentUrl();
     let target: URL | undefined;
     try {
       target = typeof returnTo === 'string' && here ? new URL(returnTo, here) : undefined;
@@ -43,7 +43,7 @@ export async function logout(core: ClientCore, options: LogoutOptions = {}): Pro
     if (value !== undefined && value !== null) url.searchParams.set(name, String(value));
   }
   if (user) url.searchParams.set('id_token_hint', user.claims.__raw);
-  const clientId = options.clientId === undefined ? core.options.clientId : options.clientId;
+  const clientId = options.clientId === undefined ? ctx.options.clientId : options.clientId;
   if (clientId !== null) url.searchParams.set('client_id', clientId);
   if (typeof returnTo === 'string') url.searchParams.set('post_logout_redirect_uri', returnTo);
   await navigate(url.href);
@@ -55,18 +55,18 @@ export async function logout(core: ClientCore, options: LogoutOptions = {}): Pro
  * effort and bounded in time: the tokens are already forgotten locally, and logout goes on
  * whatever the provider answers.
  */
-export async function revoke(core: ClientCore, tokens: string[]): Promise<void> {
+export async function revoke(ctx: ClientContext, tokens: string[]): Promise<void> {
   if (tokens.length === 0) return;
   try {
-    const endpoint = (await core.provider()).as.revocation_endpoint;
+    const endpoint = (await ctx.provider()).as.revocation_endpoint;
     if (typeof endpoint !== 'string') return;
-    const post = timedFetch(core.platform, REVOCATION_TIMEOUT_MS);
+    const post = timedFetch(ctx.platform, REVOCATION_TIMEOUT_MS);
     await Promise.all(
       tokens.map((token) =>
         post(endpoint, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ token, token_type_hint: 'refresh_token', client_id: core.options.clientId }),
+          body: new URLSearchParams({ token, token_type_hint: 'refresh_token', client_id: ctx.options.clientId }),
         }).catch(() => undefined),
       ),
     );

@@ -1,9 +1,9 @@
-import type { CachedTokens } from '../core/token-cache.js';
 import type { NavigationRequest } from '../platform.js';
 import { checkAuthorizationResponse } from '../protocol/callback.js';
+import type { CachedTokens } from '../store/token-cache.js';
 import type { AuthorizationParams, TokenSource } from '../types.js';
 import { prepareAuthorization, redeemCode } from './authorization-request.js';
-import type { ClientCore } from './core.js';
+import type { ClientContext } from './context.js';
 
 /** One authorization request answered in this document (iframe or popup). */
 export interface RoundTrip {
@@ -11,7 +11,7 @@ export interface RoundTrip {
   params: AuthorizationParams;
   timeoutMs: number;
   navigate: (request: NavigationRequest) => Promise<URLSearchParams>;
-  /** The session {@link ClientCore.epoch} the trip started in; its tokens are dropped if the session ended meanwhile. */
+  /** The session {@link ClientContext.epoch} the trip started in; its tokens are dropped if the session ended meanwhile. */
   since?: number;
 }
 
@@ -22,8 +22,8 @@ export interface RoundTrip {
  * stores the tokens. The transaction never leaves memory.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#CodeFlowAuth
  */
-export async function roundTrip(core: ClientCore, trip: RoundTrip): Promise<CachedTokens> {
-  const request = await prepareAuthorization(core, trip.params, true);
+export async function roundTrip(ctx: ClientContext, trip: RoundTrip): Promise<CachedTokens> {
+  const request = await prepareAuthorization(ctx, trip.params, true);
   const { provider, secrets } = request;
   const response = await trip.navigate({
     url: request.url,
@@ -32,6 +32,6 @@ export async function roundTrip(core: ClientCore, trip: RoundTrip): Promise<Cach
     timeoutMs: trip.timeoutMs,
   });
   const code = checkAuthorizationResponse(provider.as, response, secrets.state);
-  const set = await redeemCode(core, provider, code, { ...request, ...secrets });
-  return core.store(set, trip.source, request.audience, request.scope, trip.since);
+  const set = await redeemCode(ctx, provider, code, { ...request, ...secrets });
+  return ctx.store(set, trip.source, request.audience, request.scope, trip.since);
 }

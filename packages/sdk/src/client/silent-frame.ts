@@ -1,6 +1,6 @@
 import { postAuthorizationResponse } from '../navigators/silent-callback.js';
 import { isCallbackUrl, responseParams } from '../protocol/callback.js';
-import type { ClientCore } from './core.js';
+import type { ClientContext } from './context.js';
 
 /**
  * Recognises that this page is the SDK's own silent frame or popup, come back to the app's
@@ -11,11 +11,11 @@ import type { ClientCore } from './core.js';
  * login logic must not run here. Cheap: no network, no await.
  * @returns true when the response was handed over.
  */
-export function handOverSilentResponse(core: ClientCore): boolean {
-  const url = core.platform.currentUrl();
+export function handOverSilentResponse(ctx: ClientContext): boolean {
+  const url = ctx.platform.currentUrl();
   if (!url || !isCallbackUrl(url)) return false;
   const state = responseParams(url).get('state') ?? '';
-  if (core.transactions.has(state)) return false;
-  const target = core.platform.opener();
+  if (ctx.transactions.has(state)) return false;
+  const target = ctx.platform.opener();
   return target ? postAuthorizationResponse(target, url) : false;
 }

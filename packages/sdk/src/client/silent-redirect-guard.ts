@@ -1,4 +1,4 @@
-import type { ClientCore } from './core.js';
+import type { ClientContext } from './context.js';
 
 /**
  * Keeps the top-level `prompt=none` session check from looping. The mark is set in this
@@ -7,18 +7,18 @@ import type { ClientCore } from './core.js';
  * because the next page load of a signed-in user (a reload with a memory cache, a second
  * tab) must be able to check again without a login form.
  */
-const key = (core: ClientCore) => `sso-spa.check::${core.options.issuer}::${core.options.clientId}`;
+const key = (ctx: ClientContext) => `sso-spa.check::${ctx.options.issuer}::${ctx.options.clientId}`;
 
 /** Sets the mark; false when it is set and fresh, or when it cannot be kept (then no redirect). */
-export function claimSilentRedirect(core: ClientCore): boolean {
-  const storage = core.platform.storage('session');
+export function claimSilentRedirect(ctx: ClientContext): boolean {
+  const storage = ctx.platform.storage('session');
   if (!storage) return false;
-  const last = Number(storage.getItem(key(core)) ?? Number.NaN);
-  const cooldownMs = (core.options.silentRedirectCooldownSeconds ?? 300) * 1000;
+  const last = Number(storage.getItem(key(ctx)) ?? Number.NaN);
+  const cooldownMs = (ctx.options.silentRedirectCooldownSeconds ?? 300) * 1000;
   // A mark from the future (clock set back) is stale, not a reason to wait for ever.
-  if (Number.isFinite(last) && core.now() - last < cooldownMs && core.now() >= last) return false;
+  if (Number.isFinite(last) && ctx.now() - last < cooldownMs && ctx.now() >= last) return false;
   try {
-    storage.setItem(key(core), String(core.now()));
+    storage.setItem(key(ctx), String(ctx.now()));
     return true;
   } catch {
     return false;
@@ -26,9 +26,9 @@ export function claimSilentRedirect(core: ClientCore): boolean {
 }
 
 /** The check found a session: the next page load may check again. */
-export function releaseSilentRedirect(core: ClientCore): void {
+export function releaseSilentRedirect(ctx: ClientContext): void {
   try {
-    core.platform.storage('session')?.removeItem(key(core));
+    ctx.platform.storage('session')?.removeItem(key(ctx));
   } catch {
     // Storage that cannot be written keeps the mark; the cooldown still ends it.
   }

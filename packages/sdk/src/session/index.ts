@@ -6,8 +6,6 @@
  */
 export { createSessionManager } from './manager.js';
 export type { SessionManagerOptions } from './options.js';
-export type { ChannelLike, SessionPlatform, StorageLike } from './platform.js';
-export { MAX_TIMEOUT_MS } from './timer.js';
 export type {
   RenewalStrategy,
   SessionClient,

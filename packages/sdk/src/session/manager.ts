@@ -1,9 +1,10 @@
 import { isNoSessionError, SsoError } from '../errors.js';
+import { TabChannel } from '../tab-channel.js';
+import { isOneOf, SIGNED_OUT_REASONS } from '../vocabulary.js';
 import { trackActivity } from './activity.js';
-import { TabChannel } from './channel.js';
 import { computeDeadlines, type Deadlines, keepAliveAt, maxDefined, minDefined, type SessionTimes } from './deadlines.js';
+import { KeepAlive, type RenewalHost, type RenewPurpose } from './keep-alive.js';
 import { type ResolvedOptions, resolveOptions, type SessionManagerOptions } from './options.js';
-import { type RenewalHost, Renewer, type RenewPurpose } from './renewer.js';
 import { instantsAtStart, merge, readShared, type SharedState, sanitize, writeShared } from './shared-state.js';
 import { appendEvent, buildSnapshot, sameSnapshot } from './snapshot.js';
 import { DeadlineTimer } from './timer.js';
@@ -22,7 +23,7 @@ import { watchWake } from './wake.js';
 /** Input closer together than this is one activity (keeps snapshots and messages to ~1/s). */
 const ACTIVITY_RESOLUTION_MS = 1000;
 
-const END_REASONS: readonly string[] = ['login_required', 'user_changed', 'invalid_grant', 'idle', 'ended_elsewhere', 'absolute'];
+const END_REASONS = [...SIGNED_OUT_REASONS.filter((reason) => reason !== 'logout'), 'absolute'] as readonly SessionEndReason[];
 
 type TabMessage = { type: 'state'; state: SharedState } | { type: 'ended'; reason: SessionEndReason };
 
@@ -35,7 +36,7 @@ class SessionManagerImpl implements SessionManager {
   readonly #stopActivity: () => void;
   readonly #unsubscribeClient: () => void;
   readonly #stopWake: () => void;
-  readonly #renewer: Renewer;
+  readonly #renewer: KeepAlive;
 
   #shared: SharedState;
   #authenticated = false;
@@ -61,10 +62,10 @@ class SessionManagerImpl implements SessionManager {
     this.#client = client;
     this.#options = resolveOptions(options);
     const { platform, storageKey } = this.#options;
-    this.#shared = readShared(platform.storage, `${storageKey}:state`);
+    this.#shared = readShared(platform.storage('local'), `${storageKey}:state`);
     this.#snapshot = this.#buildSnapshot(computeDeadlines(this.#times(), this.#options));
     this.#timer = new DeadlineTimer(platform, () => this.#update());
-    this.#renewer = new Renewer(client, this.#renewalHost());
+    this.#renewer = new KeepAlive(client, this.#renewalHost());
     this.#channel = new TabChannel<TabMessage>(platform, storageKey, (message) => this.#onTabMessage(message));
     this.#unsubscribeClient = client.subscribe((event) => this.#onClientEvent(event));
     this.#stopActivity = trackActivity(platform, this.#options.activityEvents, (at) => this.#onInput(at));
@@ -166,7 +167,7 @@ class SessionManagerImpl implements SessionManager {
     const slides = event.throughProvider || (event.source === 'refresh_token' && this.#options.refreshExtendsSession);
     // The provider slid its session when it received the request, which is before `at` (the
     // tokens' arrival): for our own renewal its start is the instant that never overstates.
-    // Another tab's manager shares its own instant, which beats the core's echo of `at`.
+    // Another tab's manager shares its own instant, which beats the client's echo of `at`.
     if (slides && !(event.fromOtherTab && this.#channel.connected)) {
       const reachedProvider = !event.fromOtherTab && this.#renewer.busy ? (this.#renewer.startedAt ?? event.at) : event.at;
       patch.providerRoundTripAt = reachedProvider - this.#options.marginMs;
@@ -192,7 +193,7 @@ class SessionManagerImpl implements SessionManager {
   #onSignedOut(reason: SessionEndReason | undefined, fromOtherTab: boolean): void {
     const wasLive = this.#authenticated && !this.#ended;
     this.#authenticated = false;
-    // An `absolute` or `ended_elsewhere` set here first is more precise than the core's echo.
+    // An `absolute` or `ended_elsewhere` set here first is more precise than the client's echo.
     if (reason !== undefined) this.#ended ??= reason;
     else this.#ended = undefined;
     this.#tokenExpiresAt = undefined;
@@ -211,8 +212,8 @@ class SessionManagerImpl implements SessionManager {
         if (previous.strategy !== this.#shared.strategy) this.#logStrategy(true);
         this.#update();
       }
-    } else if (message.type === 'ended' && END_REASONS.includes(message.reason) && this.#authenticated && !this.#ended) {
-      // The core in that tab clears the cache everywhere; this only keeps the reason.
+    } else if (message.type === 'ended' && isOneOf(END_REASONS, message.reason) && this.#authenticated && !this.#ended) {
+      // The client in that tab clears the cache everywhere; this only keeps the reason.
       this.#ended = message.reason;
       this.#log({ type: 'expired', detail: message.reason, fromOtherTab: true });
       this.#update();
@@ -339,6 +340,7 @@ class SessionManagerImpl implements SessionManager {
   #renewalHost(): RenewalHost {
     return {
       now: () => this.#options.platform.now(),
+      currentUrl: () => this.#options.platform.currentUrl(),
       state: () => ({
         strategy: this.#strategy,
         canSlide: this.#canSlide,
@@ -387,7 +389,7 @@ class SessionManagerImpl implements SessionManager {
       providerReachable: this.#shared.providerReachable,
       strategyAt: this.#shared.strategyAt,
     };
-    writeShared(this.#options.platform.storage, `${this.#options.storageKey}:state`, this.#shared);
+    writeShared(this.#options.platform.storage('local'), `${this.#options.storageKey}:state`, this.#shared);
   }
 
   #share(patch: SharedState): void {
@@ -395,7 +397,7 @@ class SessionManagerImpl implements SessionManager {
     const next = merge(this.#shared, { ...patch, strategyAt: patch.strategy ? patch.strategyAt : undefined });
     if (next === this.#shared) return;
     this.#shared = next;
-    writeShared(this.#options.platform.storage, `${this.#options.storageKey}:state`, next);
+    writeShared(this.#options.platform.storage('local'), `${this.#options.storageKey}:state`, next);
     this.#channel.post({ type: 'state', state: next });
   }
 

@@ -1,7 +1,7 @@
 import { SsoError } from '../errors.js';
+import { createPlatform, type Platform } from '../platform.js';
 import { DEFAULT_ACTIVITY_EVENTS } from './activity.js';
 import type { TimingOptions } from './deadlines.js';
-import { browserPlatform, type SessionPlatform } from './platform.js';
 
 /** Options of {@link createSessionManager}: the provider's timeouts, the warning, renewal and the platform seam. */
 export interface SessionManagerOptions {
@@ -44,7 +44,7 @@ export interface SessionManagerOptions {
   /** How many recent events the snapshot keeps. Default 20. */
   timelineSize?: number;
   /** Replaces parts of the browser for tests: clock, timers, event targets, channel, storage. */
-  platform?: Partial<SessionPlatform>;
+  platform?: Partial<Platform>;
 }
 
 export interface ResolvedOptions extends TimingOptions {
@@ -55,7 +55,7 @@ export interface ResolvedOptions extends TimingOptions {
   probeProvider: boolean;
   storageKey: string;
   timelineSize: number;
-  platform: SessionPlatform;
+  platform: Platform;
 }
 
 function seconds(name: string, value: number | undefined, fallback: number | undefined): number | undefined {
@@ -74,7 +74,7 @@ export function resolveOptions(options: SessionManagerOptions): ResolvedOptions 
   if (warnBeforeMs >= ssoIdleMs || (appIdleMs !== undefined && warnBeforeMs >= appIdleMs)) {
     throw new SsoError('invalid_options', 'warnBeforeSeconds must be shorter than the idle timeouts');
   }
-  const platform = { ...browserPlatform(), ...options.platform };
+  const platform = createPlatform(options.platform);
   return {
     ssoIdleMs,
     absoluteMs: seconds('ssoAbsoluteTimeoutSeconds', options.ssoAbsoluteTimeoutSeconds, undefined),

@@ -1,5 +1,5 @@
+import type { StorageLike } from '../platform.js';
 import { maxDefined } from './deadlines.js';
-import type { StorageLike } from './platform.js';
 import type { RenewalStrategy } from './types.js';
 
 /**
@@ -55,7 +55,7 @@ export function merge(current: SharedState, incoming: SharedState): SharedState 
   return same ? current : next;
 }
 
-export function readShared(storage: StorageLike | undefined, key: string): SharedState {
+export function readShared(storage: Pick<StorageLike, 'getItem' | 'setItem'> | undefined, key: string): SharedState {
   try {
     const raw = storage?.getItem(key);
     return raw ? sanitize(JSON.parse(raw)) : {};
@@ -65,7 +65,11 @@ export function readShared(storage: StorageLike | undefined, key: string): Share
   }
 }
 
-export function writeShared(storage: StorageLike | undefined, key: string, state: SharedState): void {
+export function writeShared(
+  storage: Pick<StorageLike, 'getItem' | 'setItem'> | undefined,
+  key: string,
+  state: SharedState,
+): void {
   try {
     storage?.setItem(key, JSON.stringify(state));
   } catch {

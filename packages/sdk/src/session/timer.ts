@@ -1,4 +1,7 @@
-import type { SessionPlatform } from './platform.js';
+import type { Platform } from '../platform.js';
+
+/** The clock and timers of the {@link Platform}. */
+type Clock = Pick<Platform, 'now' | 'setTimeout' | 'clearTimeout'>;
 
 /**
  * The longest delay `setTimeout` honours: browsers store it in a signed 32-bit integer and
@@ -13,12 +16,12 @@ export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
  * chain link), and the caller compares the clock with its deadlines and re-arms.
  */
 export class DeadlineTimer {
-  readonly #platform: SessionPlatform;
+  readonly #platform: Clock;
   readonly #onDue: () => void;
   #handle: unknown;
   #at: number | undefined;
 
-  constructor(platform: SessionPlatform, onDue: () => void) {
+  constructor(platform: Clock, onDue: () => void) {
     this.#platform = platform;
     this.#onDue = onDue;
   }

@@ -1,19 +1,20 @@
 /**
- * The session layer's view of the SDK core. It is declared here, structurally, rather than
- * imported, so `sso-spa/session` bundles none of the core and unit tests can pass a fake.
+ * The session layer's view of the client. It is declared here, structurally, rather than
+ * imported, so `sso-spa/session` bundles none of the client and unit tests can pass a fake.
  * `SsoClient` from `sso-spa` satisfies it.
  */
 
-/** Why the core ended this site's session (mirrors the core's `SignedOutReason`). */
-export type SignedOutReason = 'logout' | 'login_required' | 'user_changed' | 'invalid_grant' | 'idle' | 'ended_elsewhere';
+import type { SessionCheckStatus, SignedOutReason, TokenSource } from '../vocabulary.js';
 
-/** The core events the session layer reacts to; times are epoch milliseconds. */
+export type { SignedOutReason } from '../vocabulary.js';
+
+/** The client events the session layer reacts to; times are epoch milliseconds. */
 export type SessionClientEvent =
   | {
       /** New tokens were stored. */
       type: 'tokens';
       /** How they were obtained. */
-      source: 'redirect' | 'popup' | 'iframe' | 'silent_redirect' | 'refresh_token';
+      source: TokenSource;
       /** True when the tokens came through the provider's authorization endpoint, which slides the SSO session. */
       throughProvider: boolean;
       /** When the tokens were stored. */
@@ -47,7 +48,7 @@ export type SessionClientEvent =
       /** A session check finished. */
       type: 'session_check';
       /** What it found. */
-      status: 'signed_in' | 'signed_out' | 'failed' | 'redirecting';
+      status: SessionCheckStatus;
       /** The error's code when it did not sign the user in. */
       code?: string;
       /** When it finished. */
@@ -56,7 +57,7 @@ export type SessionClientEvent =
 
 /** The subset of `SsoClient` the session manager uses. */
 export interface SessionClient {
-  /** Listens to the core's events; returns the unsubscribe function. */
+  /** Listens to the client's events; returns the unsubscribe function. */
   subscribe(listener: (event: SessionClientEvent) => void): () => void;
   /** Called with the cache bypassed and an explicit renewal channel, never from the cache. */
   getTokenSilently(options: { cacheMode: 'off'; renewVia: 'provider' | 'refresh_token' }): Promise<unknown>;
@@ -93,7 +94,7 @@ export interface SessionClient {
 /** How tokens are renewed in this browser. */
 export type RenewalStrategy = 'iframe' | 'refresh_token' | 'redirect';
 
-/** Why a session ended: the core's reasons, plus `absolute` when the absolute cap passed. */
+/** Why a session ended: the client's reasons, plus `absolute` when the absolute cap passed. */
 export type SessionEndReason = Exclude<SignedOutReason, 'logout'> | 'absolute';
 
 /**
@@ -168,11 +169,11 @@ export interface SessionManager {
   getSnapshot(): SessionSnapshot;
   /**
    * Renews through the provider with the cache bypassed, which extends the SSO session and
-   * clears the warning in every tab. Rejects with the core's error when the renewal fails
+   * clears the warning in every tab. Rejects with the client's error when the renewal fails
    * (`login_required` also ends the session with reason `ended_elsewhere`).
    */
   continueSession(): Promise<void>;
-  /** The RP-initiated logout through the core; every tab signs out. */
+  /** The RP-initiated logout through the client; every tab signs out. */
   logout(options?: { logoutParams?: { returnTo?: string; [key: string]: unknown } }): Promise<void>;
   /** Removes every listener, timer and channel. The manager is inert afterwards. */
   destroy(): void;

@@ -73,7 +73,7 @@ describe('logout and clearSession', () => {
     await w.login();
     const before = w.events.length;
     const intruder = w.browser.tab();
-    const channel = intruder.platform.channel?.(`sso-spa::${ISSUER}::${CLIENT_ID}`, () => {});
+    const channel = intruder.platform.broadcastChannel?.(`sso-spa::${ISSUER}::${CLIENT_ID}`);
     for (const message of [
       null,
       'x',
@@ -81,7 +81,7 @@ describe('logout and clearSession', () => {
       { t: 'tokens', event: { type: 'tokens', sub: 1 } },
       { t: 'tokens', event: { type: 'tokens', sub: 'alice', source: 'evil' } },
     ]) {
-      channel?.post(message);
+      channel?.postMessage(message);
     }
     await settle();
     expect(w.events.length).toBe(before);

@@ -2,9 +2,9 @@
 // carry a copy of sessionStorage), and authorization responses that repeat a parameter.
 import { createHash } from 'node:crypto';
 import { describe, expect, vi } from 'vitest';
-import { USED_PREFIX } from '../../src/core/transactions.js';
 import { handleSilentCallback } from '../../src/index.js';
 import { readAuthorizationMessage } from '../../src/protocol/message.js';
+import { USED_PREFIX } from '../../src/store/transactions.js';
 import { REDIRECT_URI } from '../support/fake-op.js';
 import { securitySuite } from './cases.js';
 import { armed, expectCode, expectNothingKept, ISSUER, startLogin, storedKeys } from './helpers.js';

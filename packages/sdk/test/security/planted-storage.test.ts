@@ -1,7 +1,7 @@
 // Issue 12, storage: entries of the right shape planted in localStorage (another app on the
 // origin, an extension, an earlier XSS) and the SDK's own keys holding garbage.
 import { describe, expect } from 'vitest';
-import { MAX_TOKEN_LIFETIME_MS } from '../../src/core/token-cache.js';
+import { MAX_TOKEN_LIFETIME_MS } from '../../src/store/token-cache.js';
 import { REDIRECT_URI } from '../support/fake-op.js';
 import { securitySuite } from './cases.js';
 import { armed, CLIENT_ID, expectCode, ISSUER, jwt, storedKeys } from './helpers.js';

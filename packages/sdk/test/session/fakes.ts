@@ -1,10 +1,5 @@
-import type {
-  ChannelLike,
-  SessionClient,
-  SessionClientEvent,
-  SessionPlatform,
-  SignedOutReason,
-} from '../../src/session/index.js';
+import type { SessionClient, SessionClientEvent, SignedOutReason } from '../../src/session/index.js';
+import type { ChannelLike, Platform, StorageLike } from '../../src/testing.js';
 
 /** A clock whose timers fire only when the test advances it. `jump()` moves time without firing (sleep). */
 export class FakeClock {
@@ -112,30 +107,35 @@ class FakeChannel implements ChannelLike {
 export class FakeTab {
   readonly document = new CountingTarget();
   readonly window = new CountingTarget();
-  readonly platform: SessionPlatform;
+  readonly platform: Partial<Platform>;
 
   constructor(browser: FakeBrowser, broadcastChannel: boolean) {
     const storage = browser.storage;
+    const local: StorageLike = {
+      getItem: (key) => storage.get(key) ?? null,
+      removeItem: (key) => storage.delete(key),
+      setItem: (key, value) => {
+        storage.set(key, value);
+        // Like the real `storage` event: every other tab of the origin, asynchronously.
+        for (const tab of browser.tabs) {
+          if (tab !== this) {
+            queueMicrotask(() => tab.window.dispatchEvent(Object.assign(new Event('storage'), { key, newValue: value })));
+          }
+        }
+      },
+      get length() {
+        return storage.size;
+      },
+      key: (index) => [...storage.keys()][index] ?? null,
+    };
     this.platform = {
       now: () => browser.clock.now,
       setTimeout: browser.clock.setTimeout,
       clearTimeout: browser.clock.clearTimeout,
       document: this.document,
       window: this.window,
-      createChannel: broadcastChannel ? (name) => new FakeChannel(browser, name) : undefined,
-      storage: {
-        getItem: (key) => storage.get(key) ?? null,
-        removeItem: (key) => storage.delete(key),
-        setItem: (key, value) => {
-          storage.set(key, value);
-          // Like the real `storage` event: every other tab of the origin, asynchronously.
-          for (const tab of browser.tabs) {
-            if (tab !== this) {
-              queueMicrotask(() => tab.window.dispatchEvent(Object.assign(new Event('storage'), { key, newValue: value })));
-            }
-          }
-        },
-      },
+      broadcastChannel: (name) => (broadcastChannel ? new FakeChannel(browser, name) : undefined),
+      storage: (kind) => (kind === 'local' ? local : undefined),
     };
   }
 

@@ -1,10 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createSessionManager,
-  MAX_TIMEOUT_MS,
-  type SessionManager,
-  type SessionManagerOptions,
-} from '../../src/session/index.js';
+import { createSessionManager, type SessionManager, type SessionManagerOptions } from '../../src/session/index.js';
+import { MAX_TIMEOUT_MS } from '../../src/testing.js';
 import { FakeBrowser, type FakeClient, FakeIdp, type FakeTab, flush } from './fakes.js';
 
 const DAY = 86_400_000;
@@ -350,6 +346,28 @@ describe('provider not reachable silently', () => {
     expect(a.session.getSnapshot().status).toBe('warning');
     await a.session.continueSession();
     expect(a.client.redirects).toEqual([{ authorizationParams: { prompt: 'none', id_token_hint: 'id.token.signature' } }]);
+  });
+
+  it('returns the user to the page they were on, read through the platform seam', async () => {
+    const browser = new FakeBrowser();
+    const idp = new FakeIdp(browser.clock);
+    const tab = browser.tab();
+    const client = idp.client();
+    const session = createSessionManager(client, {
+      probeProvider: true,
+      deadlineMarginSeconds: 0,
+      platform: { ...tab.platform, currentUrl: () => 'https://app.example/orders?page=2#top' },
+    });
+    managers.push(session);
+    idp.provider = { code: 'login_required' };
+    idp.refresh = 'ok';
+    client.tokens('redirect');
+    await flush();
+    await browser.clock.advance(250_000);
+    await session.continueSession();
+    expect(client.redirects).toEqual([
+      { authorizationParams: { prompt: 'none' }, appState: { targetUrl: '/orders?page=2#top' } },
+    ]);
   });
 
   it('with refreshExtendsSession a refresh token grant slides the SSO session', async () => {

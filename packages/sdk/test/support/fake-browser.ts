@@ -1,7 +1,7 @@
 // The platform seam for unit tests: a fake clock and timers, in-memory storage, a lock and a
 // broadcast bus shared by "tabs", and navigators that ask the fake provider directly.
 import { vi } from 'vitest';
-import type { NavigationRequest, Platform } from '../../src/index.js';
+import type { ChannelLike, NavigationRequest, Platform } from '../../src/testing.js';
 import { APP, type FakeOp } from './fake-op.js';
 
 export class MemoryStorage implements Storage {
@@ -48,7 +48,7 @@ export class FakeBrowser {
   time = Date.UTC(2026, 0, 1);
   readonly local = new MemoryStorage();
   readonly #timers = new Set<Timer>();
-  readonly #listeners = new Set<{ name: string; tab: FakeTab; onMessage: (m: unknown) => void }>();
+  readonly #listeners = new Set<{ name: string; tab: FakeTab; channel: ChannelLike }>();
   #lockChain = new Map<string, Promise<unknown>>();
   lockCalls = 0;
   /** Requests started at any tab's network edge that have neither answered nor failed. */
@@ -165,19 +165,21 @@ export class FakeBrowser {
     return run;
   }
 
-  channel(tab: FakeTab, name: string, onMessage: (m: unknown) => void) {
-    const entry = { name, tab, onMessage };
-    this.#listeners.add(entry);
-    return {
-      post: (message: unknown) => {
+  broadcastChannel(tab: FakeTab, name: string): ChannelLike {
+    const channel: ChannelLike = {
+      onmessage: null,
+      postMessage: (message: unknown) => {
         const copy = JSON.parse(JSON.stringify(message));
         tab.posted.push(copy);
         for (const other of this.#listeners) {
-          if (other.name === name && other.tab !== tab) queueMicrotask(() => other.onMessage(copy));
+          if (other.name === name && other.tab !== tab) queueMicrotask(() => other.channel.onmessage?.({ data: copy }));
         }
       },
       close: () => this.#listeners.delete(entry),
     };
+    const entry = { name, tab, channel };
+    this.#listeners.add(entry);
+    return channel;
   }
 }
 
@@ -219,7 +221,7 @@ export class FakeTab {
       clearTimeout: (handle) => b.clearTimeout(handle),
       storage: (kind) => (kind === 'local' ? b.local : this.session),
       lock: (name, _timeout, task) => b.lock(name, task),
-      channel: (name, onMessage) => b.channel(this, name, onMessage),
+      broadcastChannel: (name) => b.broadcastChannel(this, name),
       currentUrl: () => this.url,
       replaceUrl: (url) => {
         this.replaced.push(url);

@@ -1,9 +1,9 @@
-import type { CachedTokens } from '../core/token-cache.js';
 import { isSsoError, SsoError } from '../errors.js';
 import { silentRequestError, toSsoError } from '../protocol/errors.js';
 import { refreshTokens } from '../protocol/token.js';
+import type { CachedTokens } from '../store/token-cache.js';
 import type { GetTokenSilentlyOptions, TokenDetails } from '../types.js';
-import type { ClientCore } from './core.js';
+import type { ClientContext } from './context.js';
 import { roundTrip } from './round-trip.js';
 
 interface RenewRequest {
@@ -15,12 +15,12 @@ interface RenewRequest {
 }
 
 /** The detailed shape of a cached pair. */
-export function details(core: ClientCore, tokens: CachedTokens): TokenDetails {
+export function details(ctx: ClientContext, tokens: CachedTokens): TokenDetails {
   const expiresAt = Math.min(tokens.idTokenExpiresAt, tokens.accessTokenExpiresAt);
   return {
     access_token: tokens.access_token,
     id_token: tokens.id_token,
-    expires_in: Math.max(0, Math.floor((expiresAt - core.now()) / 1000)),
+    expires_in: Math.max(0, Math.floor((expiresAt - ctx.now()) / 1000)),
     scope: tokens.scope,
     token_type: tokens.token_type,
   };
@@ -31,51 +31,51 @@ export function details(core: ClientCore, tokens: CachedTokens): TokenDetails {
  * Locks), re-reading the cache once the lock is held because another tab may just have renewed.
  * Returns `undefined` only for `cacheMode: 'cache-only'` misses.
  */
-export async function getTokens(core: ClientCore, options: GetTokenSilentlyOptions): Promise<CachedTokens | undefined> {
-  const { audience, scope } = core.resolve(options.authorizationParams);
+export async function getTokens(ctx: ClientContext, options: GetTokenSilentlyOptions): Promise<CachedTokens | undefined> {
+  const { audience, scope } = ctx.resolve(options.authorizationParams);
   const cacheMode = options.cacheMode ?? 'on';
   if (cacheMode !== 'off') {
-    const hit = await core.cache.get(audience, scope);
+    const hit = await ctx.cache.get(audience, scope);
     if (hit.tokens) return hit.tokens;
   }
   if (cacheMode === 'cache-only') return undefined;
   const { audience: _a, scope: _s, ...extra } = options.authorizationParams ?? {};
-  const timeoutMs = (options.timeoutInSeconds ?? core.options.authorizeTimeoutInSeconds ?? 60) * 1000;
+  const timeoutMs = (options.timeoutInSeconds ?? ctx.options.authorizeTimeoutInSeconds ?? 60) * 1000;
   const request: RenewRequest = { audience, scope, extra, renewVia: options.renewVia ?? 'auto', timeoutMs };
-  const key = `${core.cache.key(audience, scope)}|${cacheMode}|${request.renewVia}`;
+  const key = `${ctx.cache.key(audience, scope)}|${cacheMode}|${request.renewVia}`;
   try {
-    return await core.flights.run(key, () =>
-      core.platform.lock(core.renewalLock, timeoutMs + 10_000, async () => {
+    return await ctx.flights.run(key, () =>
+      ctx.platform.lock(ctx.renewalLock, timeoutMs + 10_000, async () => {
         if (cacheMode !== 'off') {
-          const again = await core.cache.get(audience, scope);
+          const again = await ctx.cache.get(audience, scope);
           if (again.tokens) return again.tokens;
         }
-        return renew(core, request);
+        return renew(ctx, request);
       }),
     );
   } catch (error) {
     const typed = toSsoError(error);
-    core.forgetProvider(typed);
-    core.events.emit({ type: 'renewal_failed', code: typed.code, at: core.now() });
+    ctx.forgetProvider(typed);
+    ctx.events.emit({ type: 'renewal_failed', code: typed.code, at: ctx.now() });
     throw typed;
   }
 }
 
-async function renew(core: ClientCore, request: RenewRequest): Promise<CachedTokens> {
+async function renew(ctx: ClientContext, request: RenewRequest): Promise<CachedTokens> {
   // Tokens of a renewal that outlives the session (a logout here or in another tab) are dropped.
-  const since = core.epoch;
-  const useRefresh = core.options.useRefreshTokens === true && request.renewVia !== 'provider';
-  const fallback = core.options.useRefreshTokensFallback === true && request.renewVia === 'auto';
-  if (request.renewVia === 'refresh_token' && !core.options.useRefreshTokens) {
+  const since = ctx.epoch;
+  const useRefresh = ctx.options.useRefreshTokens === true && request.renewVia !== 'provider';
+  const fallback = ctx.options.useRefreshTokensFallback === true && request.renewVia === 'auto';
+  if (request.renewVia === 'refresh_token' && !ctx.options.useRefreshTokens) {
     throw new SsoError('missing_refresh_token', 'useRefreshTokens is off');
   }
   if (useRefresh) {
-    const { refreshToken, key } = await core.cache.get(request.audience, request.scope);
+    const { refreshToken, key } = await ctx.cache.get(request.audience, request.scope);
     if (refreshToken) {
-      const release = await core.platform.claim(`sso-spa::rt::${await fingerprint(refreshToken)}`);
-      if (!release) return rotatedElsewhere(core, request);
+      const release = await ctx.platform.claim(`sso-spa::rt::${await fingerprint(refreshToken)}`);
+      if (!release) return rotatedElsewhere(ctx, request);
       try {
-        const tokens = await viaRefreshToken(core, request, refreshToken, since);
+        const tokens = await viaRefreshToken(ctx, request, refreshToken, since);
         // Held a moment longer, so a tab whose view of the cache still shows this (now rotated)
         // token finds it taken and waits for the new one instead of resending it.
         release(ROTATION_GRACE_MS);
@@ -86,9 +86,9 @@ async function renew(core: ClientCore, request: RenewRequest): Promise<CachedTok
         // Drop a refresh token the provider rejected; a network error keeps it (the response may
         // be lost after rotation, so it is not resent blindly: the caller decides).
         if (!isSsoError(typed, 'invalid_grant', 'invalid_id_token')) throw typed;
-        await core.cache.drop(key);
+        await ctx.cache.drop(key);
         if (typed.code === 'invalid_id_token') {
-          await core.clearSession('invalid_grant');
+          await ctx.clearSession('invalid_grant');
           throw typed;
         }
         if (!fallback) throw typed;
@@ -97,7 +97,7 @@ async function renew(core: ClientCore, request: RenewRequest): Promise<CachedTok
       throw new SsoError('missing_refresh_token', 'No refresh token for this audience and scope');
     }
   }
-  return viaIframe(core, request, since);
+  return viaIframe(ctx, request, since);
 }
 
 const ROTATION_GRACE_MS = 1_000;
@@ -115,15 +115,15 @@ async function fingerprint(token: string): Promise<string> {
  * one. Resending it would look like reuse to the provider, which revokes the grant. Wait for
  * the other tab's tokens to show up here instead.
  */
-async function rotatedElsewhere(core: ClientCore, request: RenewRequest): Promise<CachedTokens> {
-  const deadline = core.now() + ROTATION_GRACE_MS + 2_000;
+async function rotatedElsewhere(ctx: ClientContext, request: RenewRequest): Promise<CachedTokens> {
+  const deadline = ctx.now() + ROTATION_GRACE_MS + 2_000;
   for (;;) {
-    const { tokens } = await core.cache.get(request.audience, request.scope);
+    const { tokens } = await ctx.cache.get(request.audience, request.scope);
     if (tokens) return tokens;
-    if (core.now() >= deadline) {
+    if (ctx.now() >= deadline) {
       throw new SsoError('timeout', 'Another tab is renewing; try again');
     }
-    await new Promise<void>((resolve) => core.platform.setTimeout(resolve, 20));
+    await new Promise<void>((resolve) => ctx.platform.setTimeout(resolve, 20));
   }
 }
 
@@ -132,47 +132,47 @@ async function rotatedElsewhere(core: ClientCore, request: RenewRequest): Promis
  * @see https://datatracker.ietf.org/doc/html/rfc6749#section-6
  */
 async function viaRefreshToken(
-  core: ClientCore,
+  ctx: ClientContext,
   request: RenewRequest,
   refreshToken: string,
   since: number,
 ): Promise<CachedTokens> {
-  const provider = await core.provider();
-  const user = await core.cache.user();
+  const provider = await ctx.provider();
+  const user = await ctx.cache.user();
   const set = await refreshTokens(
     provider,
     refreshToken,
-    core.expectations(provider.as, user ? { sub: user.sub } : {}),
+    ctx.expectations(provider.as, user ? { sub: user.sub } : {}),
     user?.claims,
   );
-  return core.store(set, 'refresh_token', request.audience, request.scope, since);
+  return ctx.store(set, 'refresh_token', request.audience, request.scope, since);
 }
 
 /**
  * `prompt=none` in a hidden iframe, with `id_token_hint` when an ID token is known.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
  */
-async function viaIframe(core: ClientCore, request: RenewRequest, since: number): Promise<CachedTokens> {
+async function viaIframe(ctx: ClientContext, request: RenewRequest, since: number): Promise<CachedTokens> {
   // An offline browser would load an error page in the frame and the renewal would only end at
   // the timeout; say `network` at once, as the refresh token path does.
-  if (!core.platform.online()) throw new SsoError('network', 'The browser is offline');
-  const user = await core.cache.user();
+  if (!ctx.platform.online()) throw new SsoError('network', 'The browser is offline');
+  const user = await ctx.cache.user();
   // A hint the provider refused once is not sent again (it would be refused again).
-  const hint = user?.claims.__raw === core.refusedHint ? undefined : user?.claims.__raw;
+  const hint = user?.claims.__raw === ctx.refusedHint ? undefined : user?.claims.__raw;
   const attempt = (hint: string | undefined) =>
-    roundTrip(core, {
+    roundTrip(ctx, {
       source: 'iframe',
       params: { ...request.extra, audience: request.audience, scope: request.scope, prompt: 'none', id_token_hint: hint },
       timeoutMs: request.timeoutMs,
       since,
-      navigate: (navigation) => core.platform.iframe(navigation),
+      navigate: (navigation) => ctx.platform.iframe(navigation),
     });
   try {
     return await attempt(hint);
   } catch (error) {
     const typed = toSsoError(error);
     if (!hint || typed.code !== 'oauth_error' || typed.error !== 'invalid_request') throw silentRequestError(typed);
-    core.refusedHint = hint;
+    ctx.refusedHint = hint;
     // A provider that no longer accepts our ID token as a hint (its keys rotated, it restarted)
     // answers invalid_request: ask once more without it, so that a session still alive is found
     // and a gone one says so, instead of failing the same way on every page load.

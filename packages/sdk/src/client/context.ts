@@ -1,16 +1,19 @@
-import { LocalStorageCache, MemoryCache } from '../core/cache-store.js';
-import { Emitter } from '../core/events.js';
-import { timedFetch } from '../core/http.js';
-import { SingleFlight } from '../core/single-flight.js';
-import { type CachedTokens, TokenCache } from '../core/token-cache.js';
-import { TransactionStore } from '../core/transactions.js';
 import { SsoError } from '../errors.js';
-import { type Channel, createPlatform, type Platform } from '../platform.js';
+import { runIframe } from '../navigators/iframe.js';
+import { runPopup } from '../navigators/popup.js';
+import { createPlatform, type Platform } from '../platform.js';
 import { normalizeScope } from '../protocol/authorize.js';
 import type { ProviderMetadata } from '../protocol/discovery.js';
 import { checkDiscovery, discoveryUrl, readDiscovery } from '../protocol/discovery.js';
 import { defaultAlgs, type IdTokenExpectations } from '../protocol/id-token.js';
 import type { ProviderContext, TokenSet } from '../protocol/token.js';
+import { LocalStorageCache, MemoryCache } from '../store/cache-store.js';
+import { Emitter } from '../store/events.js';
+import { timedFetch } from '../store/http.js';
+import { SingleFlight } from '../store/single-flight.js';
+import { type CachedTokens, TokenCache } from '../store/token-cache.js';
+import { TransactionStore } from '../store/transactions.js';
+import { TabChannel } from '../tab-channel.js';
 import type {
   AuthorizationParams,
   SessionCheckResult,
@@ -19,6 +22,7 @@ import type {
   SsoClientOptions,
   TokenSource,
 } from '../types.js';
+import { isOneOf, SIGNED_OUT_REASONS, TOKEN_SOURCES } from '../vocabulary.js';
 
 /** A cross-tab message. Never carries a token. */
 type TabMessage =
@@ -44,14 +48,11 @@ function followClock(provider: () => number | Promise<number>): () => number {
 /** How long a tab reuses the provider's metadata across its own page loads. */
 const DISCOVERY_LIFETIME_MS = 60 * 60_000;
 
-const REASONS: readonly string[] = ['logout', 'login_required', 'user_changed', 'invalid_grant', 'idle', 'ended_elsewhere'];
-const SOURCES: readonly string[] = ['redirect', 'popup', 'iframe', 'silent_redirect', 'refresh_token'];
-
 /**
  * The shared state the client's flows work on: options with defaults, the platform seam,
  * the cache, transactions, events and the provider's metadata. Internal.
  */
-export class ClientCore {
+export class ClientContext {
   readonly options: SsoClientOptions;
   readonly platform: Platform;
   readonly cache: TokenCache;
@@ -62,7 +63,7 @@ export class ClientCore {
   #providerRetryAt = 0;
   #providerFailures = 0;
   #providerError: unknown;
-  #channel: Channel | undefined | null = null;
+  #channel: TabChannel<TabMessage> | undefined;
   #epoch = 0;
   /** An ID token the provider refused as `id_token_hint` (stale keys): silent requests go without it. */
   refusedHint: string | undefined;
@@ -73,6 +74,8 @@ export class ClientCore {
     if (!options?.issuer || !options.clientId) throw new SsoError('invalid_options', 'issuer and clientId are required');
     this.options = options;
     this.platform = createPlatform({
+      iframe: runIframe,
+      popup: runPopup,
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(options.now ? { now: options.now } : options.nowProvider ? { now: followClock(options.nowProvider) } : {}),
       ...options.platform,
@@ -310,25 +313,24 @@ export class ClientCore {
 
   /** Opens the cross-tab channel on first use (never at import or construction time). */
   connect(): void {
-    if (this.#channel !== null) return;
-    this.#channel = this.platform.channel(`sso-spa::${this.options.issuer}::${this.options.clientId}`, (message) => {
-      void this.#receive(message).catch(() => {});
-    });
+    this.#channel ??= new TabChannel<TabMessage>(
+      this.platform,
+      `sso-spa::${this.options.issuer}::${this.options.clientId}`,
+      (message) => {
+        void this.#receive(message).catch(() => {});
+      },
+    );
   }
 
   #post(message: TabMessage): void {
     this.connect();
-    try {
-      this.#channel?.post(message);
-    } catch {
-      // A closed channel only loses the cross-tab notice.
-    }
+    this.#channel?.post(message);
   }
 
   async #receive(message: unknown): Promise<void> {
     if (typeof message !== 'object' || message === null) return;
     const m = message as TabMessage;
-    if (m.t === 'signed_out' && REASONS.includes(m.reason)) {
+    if (m.t === 'signed_out' && isOneOf(SIGNED_OUT_REASONS, m.reason)) {
       // Another tab already cleared a shared cache; a per-tab cache is cleared here. Only the
       // signed-out user's entries go, so a new user's fresh tokens survive.
       this.#epoch++;
@@ -339,7 +341,7 @@ export class ClientCore {
       typeof m.event === 'object' &&
       m.event?.type === 'tokens' &&
       typeof m.event.sub === 'string' &&
-      SOURCES.includes(m.event.source)
+      isOneOf(TOKEN_SOURCES, m.event.source)
     ) {
       const user = await this.cache.user();
       if (user && user.sub !== m.event.sub) {

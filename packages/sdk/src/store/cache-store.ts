@@ -1,3 +1,4 @@
+import type { StorageLike } from '../platform.js';
 /**
  * Where the token cache keeps its entries. Implement it to keep tokens elsewhere (e.g. an
  * encrypted IndexedDB store); values are plain JSON-compatible objects, keys start with
@@ -41,9 +42,9 @@ export class MemoryCache implements CustomCache {
  * tokens are still served.
  */
 export class LocalStorageCache implements CustomCache {
-  readonly #storage: Storage | undefined;
+  readonly #storage: StorageLike | undefined;
   readonly #fallback = new MemoryCache();
-  constructor(storage: Storage | undefined) {
+  constructor(storage: StorageLike | undefined) {
     this.#storage = storage;
   }
   get(key: string): unknown {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type CustomCache, LocalStorageCache, MemoryCache } from '../../src/core/cache-store.js';
-import { TokenCache } from '../../src/core/token-cache.js';
 import type { TokenSet } from '../../src/protocol/token.js';
+import { type CustomCache, LocalStorageCache, MemoryCache } from '../../src/store/cache-store.js';
+import { TokenCache } from '../../src/store/token-cache.js';
 import { MemoryStorage } from '../support/fake-browser.js';
 
 const ISSUER = 'https://op.example/';

@@ -1,5 +1,5 @@
 import { SsoError } from '../errors.js';
-import type { Platform } from '../platform.js';
+import type { Platform, StorageLike } from '../platform.js';
 import { s256 } from '../protocol/authorize.js';
 
 /** One authorization request in flight across a redirect: single-use, bound to issuer, client and redirect URI. */
@@ -43,19 +43,19 @@ const isTransaction = (tx: unknown, state: string): tx is Transaction => {
  * transaction before its first await.
  */
 export class TransactionStore {
-  readonly #storage: () => Storage | undefined;
+  readonly #storage: () => StorageLike | undefined;
   readonly #key: string;
   readonly #now: () => number;
   readonly #ttlMs: number;
 
-  constructor(storage: () => Storage | undefined, issuer: string, clientId: string, now: () => number, ttlMs = 15 * 60_000) {
+  constructor(storage: () => StorageLike | undefined, issuer: string, clientId: string, now: () => number, ttlMs = 15 * 60_000) {
     this.#storage = storage;
     this.#key = `sso-spa.tx::${issuer}::${clientId}`;
     this.#now = now;
     this.#ttlMs = ttlMs;
   }
 
-  #read(storage: Storage | undefined): Records {
+  #read(storage: StorageLike | undefined): Records {
     let records: unknown;
     try {
       records = JSON.parse(storage?.getItem(this.#key) ?? '{}');
@@ -71,7 +71,7 @@ export class TransactionStore {
     return fresh;
   }
 
-  #write(storage: Storage | undefined, records: Records): void {
+  #write(storage: StorageLike | undefined, records: Records): void {
     if (!storage) throw new SsoError('storage_unavailable', 'No sessionStorage for the login');
     try {
       if (Object.keys(records).length === 0) storage.removeItem(this.#key);

@@ -9,6 +9,8 @@ export type RenewPurpose = 'keep_alive' | 'continue' | 'focus_check' | 'probe';
 /** What the renewer reads from and reports to the session manager. */
 export interface RenewalHost {
   now(): number;
+  /** The page the user is on, to come back to after a top-level round trip. */
+  currentUrl(): string | undefined;
   /** The manager's current view, read afresh after every await. */
   state(): {
     strategy: RenewalStrategy;
@@ -28,7 +30,7 @@ export interface RenewalHost {
   end(reason: SessionEndReason): void;
 }
 
-/** Reads an error's `code` without `instanceof`: the core's `SsoError` class lives in another bundle. */
+/** Reads an error's `code` without `instanceof`: the client's `SsoError` class lives in another bundle. */
 const codeOf = (error: unknown): string | undefined => {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
@@ -39,7 +41,7 @@ const codeOf = (error: unknown): string | undefined => {
  * and names its channel: `provider` (hidden iframe, slides the SSO session) or
  * `refresh_token`.
  */
-export class Renewer {
+export class KeepAlive {
   readonly #client: SessionClient;
   readonly #host: RenewalHost;
   #calls = 0;
@@ -50,7 +52,7 @@ export class Renewer {
     this.#host = host;
   }
 
-  /** While a call of ours is out, the core's `renewal_failed` events are ours and handled here. */
+  /** While a call of ours is out, the client's `renewal_failed` events are ours and handled here. */
   get busy(): boolean {
     return this.#calls > 0;
   }
@@ -135,12 +137,13 @@ export class Renewer {
    * the user to the page they were on.
    */
   async #redirect(): Promise<void> {
-    const here = (globalThis as { location?: Location }).location;
+    const here = this.#host.currentUrl();
+    const url = here === undefined ? undefined : new URL(here);
     // Providers that demand id_token_hint answer prompt=none without one with invalid_request (P2).
     const raw = (await this.#client.getIdTokenClaims().catch(() => undefined))?.__raw;
     await this.#client.loginWithRedirect?.({
       authorizationParams: { prompt: 'none', ...(typeof raw === 'string' ? { id_token_hint: raw } : {}) },
-      ...(here ? { appState: { targetUrl: here.pathname + here.search + here.hash } } : {}),
+      ...(url ? { appState: { targetUrl: url.pathname + url.search + url.hash } } : {}),
     });
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SingleFlight } from '../../src/core/single-flight.js';
-import { type Transaction, TransactionStore } from '../../src/core/transactions.js';
+import { SingleFlight } from '../../src/store/single-flight.js';
+import { type Transaction, TransactionStore } from '../../src/store/transactions.js';
 import { MemoryStorage } from '../support/fake-browser.js';
 
 let clock = 1_000_000;

@@ -1,4 +1,4 @@
-import type { ChannelLike, SessionPlatform } from './platform.js';
+import type { ChannelLike, Platform, StorageLike } from './platform.js';
 
 /**
  * Messages between the tabs of one site. BroadcastChannel where it exists; otherwise a
@@ -6,29 +6,31 @@ import type { ChannelLike, SessionPlatform } from './platform.js';
  * makes two equal messages still a change). A message never reaches the tab that sent it.
  */
 export class TabChannel<Message extends object> {
-  readonly #platform: SessionPlatform;
+  readonly #platform: Platform;
+  readonly #storage: StorageLike | undefined;
   readonly #key: string;
   readonly #channel: ChannelLike | undefined;
   readonly #onStorage: ((event: Event) => void) | undefined;
   #closed = false;
 
-  constructor(platform: SessionPlatform, name: string, onMessage: (message: Message) => void) {
+  constructor(platform: Platform, name: string, onMessage: (message: Message) => void) {
     this.#platform = platform;
     this.#key = `${name}:message`;
+    this.#storage = platform.storage('local');
     const deliver = (data: unknown) => {
       // Another script on the origin may share the name: accept plain objects only.
       if (!this.#closed && typeof data === 'object' && data !== null) onMessage(data as Message);
     };
     let channel: ChannelLike | undefined;
     try {
-      channel = platform.createChannel?.(name);
+      channel = platform.broadcastChannel(name);
     } catch {
       channel = undefined;
     }
     this.#channel = channel;
     if (channel) {
       channel.onmessage = (event) => deliver(event.data);
-    } else if (platform.window && platform.storage) {
+    } else if (platform.window && this.#storage) {
       this.#onStorage = (event) => {
         const { key, newValue } = event as StorageEvent;
         if (key !== this.#key || !newValue) return;
@@ -54,7 +56,7 @@ export class TabChannel<Message extends object> {
         this.#channel.postMessage(message);
       } else if (this.#onStorage) {
         const nonce = `${this.#platform.now()}.${Math.random().toString(36).slice(2)}`;
-        this.#platform.storage?.setItem(this.#key, JSON.stringify({ m: message, n: nonce }));
+        this.#storage?.setItem(this.#key, JSON.stringify({ m: message, n: nonce }));
       }
     } catch {
       // A full or disabled storage, or a closed channel: the other tabs catch up on focus.
