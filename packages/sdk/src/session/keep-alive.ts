@@ -1,4 +1,6 @@
 import { isNoSessionError } from '../errors.js';
+import { maxDefined } from './deadlines.js';
+import type { SharedSession } from './shared-session.js';
 import type { RenewalStrategy, SessionClient, SessionEndReason, SessionEvent } from './types.js';
 
 /** A silent `login_required` this soon after a top-level round trip means blocked cookies, not a logout. */
@@ -22,12 +24,10 @@ export interface RenewalHost {
     /** Signed in, not ended, not destroyed. */
     alive: boolean;
   };
-  /** A successful round trip through the authorization endpoint that started at `at`. */
-  slid(at: number): void;
-  /** Whether the hidden iframe reaches the provider, and so how to renew. */
-  verdict(strategy: RenewalStrategy, providerReachable: boolean, at: number): void;
   log(event: Omit<SessionEvent, 'at'>): void;
   end(reason: SessionEndReason): void;
+  /** A renewal of {@link KeepAlive.start} began or ended: time to recompute. */
+  changed(): void;
 }
 
 /** Reads an error's `code` without `instanceof`: the client's `SsoError` class lives in another bundle. */
@@ -46,10 +46,32 @@ export class KeepAlive {
   readonly #host: RenewalHost;
   #calls = 0;
   #startedAt: number | undefined;
+  #inflight: Promise<void> | undefined;
+  #lastFocusCheckAt: number | undefined;
+  /** When the latest keep-alive renewal was tried: a failed one is retried only after a pause. */
+  lastKeepAliveAt: number | undefined;
 
-  constructor(client: SessionClient, host: RenewalHost) {
+  readonly #shared: SharedSession;
+  readonly #marginMs: number;
+
+  constructor(client: SessionClient, host: RenewalHost, shared: SharedSession, marginMs: number) {
     this.#client = client;
     this.#host = host;
+    this.#shared = shared;
+    this.#marginMs = marginMs;
+  }
+
+  /** A successful round trip through the authorization endpoint that started at `at` slid the SSO session. */
+  #slid(at: number): void {
+    this.#shared.share({ providerRoundTripAt: maxDefined(this.#shared.state.providerRoundTripAt, at - this.#marginMs) });
+  }
+
+  /** Records whether the hidden iframe reaches the provider, and so how to renew, for every tab. */
+  #verdict(strategy: RenewalStrategy, providerReachable: boolean, at: number): void {
+    const state = this.#shared.state;
+    if ((state.strategy ?? 'iframe') === strategy && state.providerReachable === providerReachable) return;
+    this.#shared.share({ strategy, providerReachable, strategyAt: at });
+    this.#host.log({ type: 'strategy', detail: strategy, fromOtherTab: false });
   }
 
   /** While a call of ours is out, the client's `renewal_failed` events are ours and handled here. */
@@ -60,6 +82,36 @@ export class KeepAlive {
   /** When the latest call of ours started: the instant the provider can have slid the session, at the latest. */
   get startedAt(): number | undefined {
     return this.#startedAt;
+  }
+
+  /** The manager's renewal in flight, if any: one at a time. */
+  get inflight(): Promise<void> | undefined {
+    return this.#inflight;
+  }
+
+  /** Starts a renewal for `purpose`; the host hears when it starts and when it ends. */
+  start(purpose: RenewPurpose): Promise<void> {
+    if (purpose === 'keep_alive') this.lastKeepAliveAt = this.#host.now();
+    const run = this.renew(purpose).finally(() => {
+      if (this.#inflight === run) this.#inflight = undefined;
+      this.#host.changed();
+    });
+    this.#inflight = run;
+    this.#host.changed();
+    return run;
+  }
+
+  /**
+   * Back in the tab: asks the provider whether the session still exists, unless a renewal is
+   * out, only a top-level round trip could ask, or the last check is younger than `throttleMs`.
+   */
+  checkOnFocus(throttleMs: number): void {
+    const now = this.#host.now();
+    if (this.#inflight || this.#host.state().strategy === 'redirect') return;
+    if (this.#lastFocusCheckAt !== undefined && now - this.#lastFocusCheckAt < throttleMs) return;
+    this.#lastFocusCheckAt = now;
+    this.#host.log({ type: 'focus_check' });
+    void this.start('focus_check').catch(() => undefined);
   }
 
   async renew(purpose: RenewPurpose): Promise<void> {
@@ -90,8 +142,8 @@ export class KeepAlive {
       throw error;
     }
     if (channel === 'provider') {
-      host.slid(startedAt);
-      host.verdict('iframe', true, startedAt);
+      this.#slid(startedAt);
+      this.#verdict('iframe', true, startedAt);
     }
   }
 
@@ -113,14 +165,14 @@ export class KeepAlive {
       const now = host.now();
       try {
         await this.#call('refresh_token');
-        host.verdict('refresh_token', false, now);
+        this.#verdict('refresh_token', false, now);
         return true;
       } catch (error) {
         const code = codeOf(error);
         const recentTopLevel = topLevelAt !== undefined && now - topLevelAt < RECENT_TOP_LEVEL_MS;
         if (code === 'missing_refresh_token' && recentTopLevel) {
           // No refresh token here: only a top-level redirect can reach the provider.
-          host.verdict('redirect', false, now);
+          this.#verdict('redirect', false, now);
           return true;
         }
         // A network failure proves nothing either way: the next renewal or focus asks again.

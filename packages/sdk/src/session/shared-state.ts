@@ -1,6 +1,6 @@
 import type { StorageLike } from '../platform.js';
 import { maxDefined } from './deadlines.js';
-import type { RenewalStrategy } from './types.js';
+import type { RenewalStrategy, SessionClientEvent } from './types.js';
 
 /**
  * The part of the session view that every tab of the site shares: persisted in storage so a
@@ -96,4 +96,36 @@ export function instantsAtStart(
   return stale
     ? { providerRoundTripAt: issued, loginAt: authTime ?? issued }
     : { providerRoundTripAt: known, loginAt: shared.loginAt ?? authTime ?? issued };
+}
+
+/** What the manager knows, besides the event, when tokens arrive. */
+export interface TokensContext {
+  wasSignedIn: boolean;
+  loginAt: number | undefined;
+  /** Another tab's manager shares its own instant, which beats the client's echo of `at`. */
+  otherTabShares: boolean;
+  /** When this tab's own renewal in flight started, if one is. */
+  ownRenewalStartedAt: number | undefined;
+}
+
+/** What a `tokens` event changes in the shared state. */
+export function patchForTokens(
+  event: Extract<SessionClientEvent, { type: 'tokens' }>,
+  options: { marginMs: number; refreshExtendsSession: boolean },
+  ctx: TokensContext,
+): SharedState {
+  const patch: SharedState = {};
+  const topLevel = event.source !== 'iframe' && event.source !== 'refresh_token';
+  const slides = event.throughProvider || (event.source === 'refresh_token' && options.refreshExtendsSession);
+  // The provider slid its session when it received the request, which is before `at` (the
+  // tokens' arrival): for our own renewal its start is the instant that never overstates.
+  if (slides && !(event.fromOtherTab && ctx.otherTabShares)) {
+    const reachedProvider = event.fromOtherTab ? event.at : (ctx.ownRenewalStartedAt ?? event.at);
+    patch.providerRoundTripAt = reachedProvider - options.marginMs;
+  }
+  if (!ctx.wasSignedIn && (topLevel || ctx.loginAt === undefined)) patch.loginAt = event.at;
+  if (event.source === 'iframe' && !event.fromOtherTab) {
+    Object.assign(patch, { strategy: 'iframe', providerReachable: true, strategyAt: event.at } satisfies SharedState);
+  }
+  return patch;
 }

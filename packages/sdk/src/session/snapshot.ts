@@ -1,5 +1,6 @@
 import type { Deadlines } from './deadlines.js';
-import type { RenewalStrategy, SessionEndReason, SessionEvent, SessionSnapshot, SessionStatus } from './types.js';
+import type { SharedState } from './shared-state.js';
+import type { SessionEndReason, SessionEvent, SessionSnapshot, SessionStatus } from './types.js';
 
 export interface SnapshotInput {
   now: number;
@@ -7,10 +8,7 @@ export interface SnapshotInput {
   ended: SessionEndReason | undefined;
   deadlines: Deadlines;
   tokenExpiresAt: number | undefined;
-  lastActivityAt: number | undefined;
-  providerRoundTripAt: number | undefined;
-  strategy: RenewalStrategy;
-  providerReachable: boolean | undefined;
+  shared: SharedState;
   renewing: boolean;
   events: readonly SessionEvent[];
 }
@@ -30,10 +28,10 @@ export function buildSnapshot(input: SnapshotInput): SessionSnapshot {
     appIdleDeadline: live ? d.appIdleDeadline : undefined,
     deadline: live ? d.deadline : undefined,
     tokenExpiresAt: live ? input.tokenExpiresAt : undefined,
-    lastActivityAt: input.lastActivityAt,
-    lastProviderRoundTripAt: input.providerRoundTripAt,
-    strategy: input.strategy,
-    providerReachable: input.providerReachable,
+    lastActivityAt: input.shared.lastActivityAt,
+    lastProviderRoundTripAt: input.shared.providerRoundTripAt,
+    strategy: input.shared.strategy ?? 'iframe',
+    providerReachable: input.shared.providerReachable,
     renewing: input.renewing,
     events: input.events,
   };
@@ -47,4 +45,58 @@ export function sameSnapshot(a: SessionSnapshot, b: SessionSnapshot): boolean {
 /** The bounded timeline: a new array per append, so the snapshot changes with it. */
 export function appendEvent(events: readonly SessionEvent[], event: SessionEvent, size: number): readonly SessionEvent[] {
   return [...events, event].slice(-size);
+}
+
+/**
+ * The manager's published view: the current snapshot, its subscribers and the bounded
+ * timeline of events. A snapshot reaches the subscribers only when a field changed.
+ */
+export class SnapshotPublisher {
+  readonly #listeners = new Set<(snapshot: SessionSnapshot) => void>();
+  readonly #timelineSize: number;
+  #snapshot: SessionSnapshot;
+  #events: readonly SessionEvent[] = [];
+
+  constructor(initial: (events: readonly SessionEvent[]) => SessionSnapshot, timelineSize: number) {
+    this.#timelineSize = timelineSize;
+    this.#snapshot = initial(this.#events);
+  }
+
+  get snapshot(): SessionSnapshot {
+    return this.#snapshot;
+  }
+
+  get events(): readonly SessionEvent[] {
+    return this.#events;
+  }
+
+  subscribe(listener: (snapshot: SessionSnapshot) => void): () => void {
+    // Wrapped so that subscribing one function twice gives two independent subscriptions.
+    const entry = (snapshot: SessionSnapshot) => listener(snapshot);
+    this.#listeners.add(entry);
+    return () => {
+      this.#listeners.delete(entry);
+    };
+  }
+
+  /** Adds to the timeline; subscribers see it with the next published snapshot. */
+  log(event: SessionEvent): void {
+    this.#events = appendEvent(this.#events, event, this.#timelineSize);
+  }
+
+  publish(next: SessionSnapshot): void {
+    if (sameSnapshot(next, this.#snapshot)) return;
+    this.#snapshot = next;
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(next);
+      } catch {
+        // One broken subscriber must not stop the others or the timers.
+      }
+    }
+  }
+
+  clear(): void {
+    this.#listeners.clear();
+  }
 }
