@@ -1,4 +1,4 @@
-import type { KoaMiddleware } from 'oidc-provider';
+import type { KoaMiddleware } from './oidc-types.js';
 
 /** Host names browsers treat as potentially trustworthy over plain http (they accept `Secure` cookies there). */
 export function isLoopbackHostname(hostname: string): boolean {

@@ -1,4 +1,12 @@
-import Provider, { type ClientModel, errors, type GrantModel, type KoaContext, type RefreshTokenModel } from 'oidc-provider';
+import Provider, {
+  type Client,
+  type Configuration,
+  type CookiesSetOptions,
+  errors,
+  type Grant,
+  type JWK,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
 import { dpopFeature, interactionPolicyFor, issueRefreshTokenFor, logoutFeature, webMessageFeature } from './behaviour-config.js';
 import type { DevApi, DevUser, ResolvedClient, ResolvedConfig } from './config.js';
 import { isLoopbackHostname } from './cookies.js';
@@ -7,7 +15,7 @@ import type { SessionClock } from './sessions.js';
 import type { Store } from './storage.js';
 import { errorPage } from './views.js';
 
-function webOriginsOf(client: ClientModel): string[] {
+function webOriginsOf(client: Client): string[] {
   // Extra client metadata keeps its registered (snake_case) name on the client model.
   const origins = client.web_origins;
   return Array.isArray(origins) ? origins.filter((o): o is string => typeof o === 'string') : [];
@@ -18,7 +26,7 @@ function scopeSet(value: unknown): Set<string> {
 }
 
 /** The raw `scope` of the authorization request, before oidc-provider filters it. */
-function rawScope(ctx: KoaContext): Set<string> {
+function rawScope(ctx: KoaContextWithOIDC): Set<string> {
   const body = ctx.method === 'POST' ? ctx.oidc?.body : undefined;
   return scopeSet(body ? body.scope : ctx.query.scope);
 }
@@ -29,7 +37,7 @@ export interface ProviderParts {
   store: Store;
   clock: SessionClock;
   /** The RS256 private JWK that signs ID tokens and JWT access tokens. */
-  signingKey: Record<string, unknown>;
+  signingKey: JWK;
   cookieKeys: string[];
   /** 32 bytes from which DPoP nonces are made (used with the `dpopNonce` behaviour). */
   dpopNonceSecret: Buffer;
@@ -50,20 +58,22 @@ export function buildProvider({
   const clients = new Map<string, ResolvedClient>(config.clients.map((client) => [client.clientId, client]));
   const { behaviour } = config;
   // An API owns its tokens' lifetime; otherwise the client's, otherwise the global one.
-  const accessTokenSeconds = (api: DevApi | undefined, client: ClientModel | undefined) =>
+  const accessTokenSeconds = (api: DevApi | undefined, client: Client | undefined) =>
     api?.accessTokenSeconds ?? (client && clients.get(client.clientId)?.accessTokenSeconds) ?? config.accessTokenSeconds;
   const secureCookies = new URL(issuer).protocol === 'https:' || isLoopbackHostname(new URL(issuer).hostname);
   // The SSO session cookie must reach the IdP in a cross-site iframe (silent authentication),
   // so it is SameSite=None, which browsers accept only with Secure. Without a secure context
   // it falls back to Lax: sign-in works, silent authentication from another site does not.
-  const sessionCookie = secureCookies ? { httpOnly: true, sameSite: 'none', secure: true } : { httpOnly: true, sameSite: 'lax' };
+  const sessionCookie: CookiesSetOptions = secureCookies
+    ? { httpOnly: true, sameSite: 'none', secure: true }
+    : { httpOnly: true, sameSite: 'lax' };
   // Interaction cookies only ever travel in top-level navigations (the login page, the resume
   // redirect), so Lax keeps other sites from posting into a sign-in in progress.
-  const interactionCookie = { httpOnly: true, sameSite: 'lax', ...(secureCookies ? { secure: true } : {}) };
+  const interactionCookie: CookiesSetOptions = { httpOnly: true, sameSite: 'lax', ...(secureCookies ? { secure: true } : {}) };
 
   const grantTtl = Math.max(config.sessionAbsoluteSeconds, config.refreshTokenSeconds ?? 0);
 
-  const configuration: Record<string, unknown> = {
+  const configuration: Configuration = {
     adapter: store.adapterFactory(),
     jwks: { keys: [signingKey] },
     cookies: {
@@ -85,7 +95,7 @@ export function buildProvider({
     })),
     extraClientMetadata: {
       properties: ['web_origins'],
-      validator(_ctx: unknown, key: string, value: unknown) {
+      validator(_ctx, key, value) {
         if (key === 'web_origins' && value !== undefined) {
           if (!Array.isArray(value) || value.some((origin) => typeof origin !== 'string' || new URL(origin).origin !== origin)) {
             throw new TypeError('web_origins must be an array of origins');
@@ -93,10 +103,10 @@ export function buildProvider({
         }
       },
     },
-    clientBasedCORS(_ctx: KoaContext, origin: string, client: ClientModel) {
+    clientBasedCORS(_ctx, origin, client) {
       return webOriginsOf(client).includes(origin);
     },
-    async findAccount(_ctx: unknown, sub: string) {
+    async findAccount(_ctx, sub) {
       const user = users.get(sub);
       if (!user) return undefined;
       return {
@@ -132,9 +142,9 @@ export function buildProvider({
     // check's removal of `offline_access` (it keeps it only with `prompt=consent`): the clients
     // here are first-party, so asking for `offline_access` is enough to get a refresh token.
     extraParams: {
-      audience(ctx: KoaContext, value: unknown) {
+      audience(ctx, value: unknown) {
         const oidc = ctx.oidc;
-        if (!oidc?.client) return;
+        if (!oidc?.client || !oidc.params) return;
         if (value !== undefined && (typeof value !== 'string' || !apis.has(value))) {
           throw new errors.InvalidTarget(`unknown audience ${String(value)}`);
         }
@@ -147,17 +157,17 @@ export function buildProvider({
     },
     // First-party clients never see a consent screen: the grant is extended to whatever the
     // request asks for, so `prompt=none` never answers `consent_required`.
-    async loadExistingGrant(ctx: KoaContext) {
+    async loadExistingGrant(ctx) {
       const oidc = ctx.oidc;
-      if (!oidc?.client || !oidc.session.accountId) return undefined;
+      if (!oidc?.client || !oidc.session?.accountId) return undefined;
       const grantId = oidc.result?.consent?.grantId ?? oidc.session.grantIdFor(oidc.client.clientId);
-      let grant: GrantModel | undefined = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+      let grant: Grant | undefined = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
       if (grant && (grant.accountId !== oidc.session.accountId || grant.clientId !== oidc.client.clientId)) grant = undefined;
       grant ??= new oidc.provider.Grant({ accountId: oidc.session.accountId, clientId: oidc.client.clientId });
       const scopes = [...oidc.requestParamOIDCScopes];
       if (scopes.length) grant.addOIDCScope(scopes.join(' '));
       const requested = oidc.requestParamScopes;
-      for (const resource of Object.keys(oidc.resourceServers)) {
+      for (const resource of Object.keys(oidc.resourceServers ?? {})) {
         const allowed = apis.get(resource)?.scopes ?? [];
         const wanted = allowed.filter((scope) => requested.has(scope));
         grant.addResourceScope(resource, wanted.join(' '));
@@ -167,19 +177,19 @@ export function buildProvider({
     },
     issueRefreshToken: issueRefreshTokenFor(behaviour),
     ttl: {
-      AccessToken: (_ctx: unknown, token: { resourceServer?: { identifier(): string } }, client?: ClientModel) => {
+      AccessToken: (_ctx, token, client?: Client) => {
         const api = token.resourceServer ? apis.get(token.resourceServer.identifier()) : undefined;
         return accessTokenSeconds(api, client);
       },
       AuthorizationCode: 60,
-      IdToken: (_ctx: unknown, _token: unknown, client?: ClientModel) =>
+      IdToken: (_ctx, _token, client?: Client) =>
         (client && clients.get(client.clientId)?.idTokenSeconds) ?? config.idTokenSeconds,
       Interaction: 3600,
       Grant: grantTtl,
-      Session: (_ctx: unknown, session: Parameters<SessionClock['ttl']>[0]) => clock.ttl(session),
-      RefreshToken: (ctx: KoaContext, token: RefreshTokenModel) => {
+      Session: (_ctx, session) => clock.ttl(session),
+      RefreshToken: (ctx, token) => {
         // A rotated token inherits what is left of its predecessor: rotation never extends the chain.
-        const rotated = ctx?.oidc?.entities.RotatedRefreshToken as RefreshTokenModel | undefined;
+        const rotated = ctx?.oidc?.entities.RotatedRefreshToken;
         if (rotated) return Math.max(1, rotated.remainingTTL);
         return config.refreshTokenSeconds ?? clock.remainingAbsolute(token.authTime);
       },
@@ -194,14 +204,14 @@ export function buildProvider({
       rpInitiatedLogout: logoutFeature(behaviour, issuer),
       resourceIndicators: {
         enabled: true,
-        defaultResource(ctx: KoaContext, _client: unknown, oneOf?: string[]) {
+        defaultResource(ctx, _client, oneOf) {
           if (oneOf) return oneOf[0];
-          const audience = ctx.oidc?.params.audience;
+          const audience = ctx.oidc?.params?.audience;
           return typeof audience === 'string' && audience ? audience : undefined;
         },
         // The code exchange and refresh answer with the API token the authorization asked for.
         useGrantedResource: () => true,
-        getResourceServerInfo(_ctx: unknown, resource: string, client?: ClientModel) {
+        getResourceServerInfo(_ctx, resource, client?: Client) {
           const api = apis.get(resource);
           if (!api) throw new errors.InvalidTarget(`unknown resource ${resource}`);
           return {
@@ -216,13 +226,13 @@ export function buildProvider({
     },
     interactions: {
       policy: interactionPolicyFor(behaviour),
-      url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}`,
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
-    async renderError(ctx: KoaContext, out: Record<string, unknown>) {
+    async renderError(ctx, out) {
       // Marks the page as one the application never receives (see behaviourRoutes).
       ctx.state.errorPage = true;
       ctx.type = 'html';
-      ctx.body = errorPage(out);
+      ctx.body = errorPage({ ...out });
     },
   };
 
