@@ -1,8 +1,8 @@
 // The parts of the oidc-provider configuration that depend on the provider behaviour, one
-// small function per behaviour, so buildProvider only assembles them.
+// small function per behaviour, so the other parts never look at the flags.
 import { type Configuration, interactionPolicy } from 'oidc-provider';
-import type { ProviderBehaviour } from './behaviour.js';
-import { autoSubmitPage, loggedOutPage, logoutConfirmPage } from './views.js';
+import type { ProviderBehaviour } from '../behaviour.js';
+import { autoSubmitPage, loggedOutPage, logoutConfirmPage } from '../views.js';
 
 type Features = NonNullable<Configuration['features']>;
 
