@@ -1,4 +1,5 @@
-import type { KoaMiddleware } from 'oidc-provider';
+import type { Configuration, CookiesSetOptions } from 'oidc-provider';
+import type { KoaMiddleware } from './oidc-types.js';
 
 /** Host names browsers treat as potentially trustworthy over plain http (they accept `Secure` cookies there). */
 export function isLoopbackHostname(hostname: string): boolean {
@@ -31,4 +32,28 @@ export function loopbackSecureCookies(issuerHostname: string): KoaMiddleware {
     }
     await next();
   };
+}
+
+/**
+ * The SSO session cookie must reach the IdP in a cross-site iframe (silent authentication),
+ * so it is SameSite=None, which browsers accept only with Secure. Without a secure context
+ * it falls back to Lax: sign-in works, silent authentication from another site does not.
+ */
+function sessionCookie(secure: boolean): CookiesSetOptions {
+  return secure ? { httpOnly: true, sameSite: 'none', secure: true } : { httpOnly: true, sameSite: 'lax' };
+}
+
+/**
+ * Interaction cookies only ever travel in top-level navigations (the login page, the resume
+ * redirect), so Lax keeps other sites from posting into a sign-in in progress.
+ */
+function interactionCookie(secure: boolean): CookiesSetOptions {
+  return { httpOnly: true, sameSite: 'lax', ...(secure ? { secure: true } : {}) };
+}
+
+/** oidc-provider's `cookies`: Secure over https, and on loopback where browsers accept it (see above). */
+export function providerCookies(issuer: string, keys: string[]): Configuration['cookies'] {
+  const { protocol, hostname } = new URL(issuer);
+  const secure = protocol === 'https:' || isLoopbackHostname(hostname);
+  return { keys, long: sessionCookie(secure), short: interactionCookie(secure) };
 }

@@ -1,5 +1,6 @@
 import { createPrivateKey, generateKeyPair, type JsonWebKey, randomBytes, randomUUID, sign } from 'node:crypto';
 import { promisify } from 'node:util';
+import type { JWK } from 'oidc-provider';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
@@ -7,7 +8,7 @@ const generateKeyPairAsync = promisify(generateKeyPair);
  * A fresh RS256 signing key as a private JWK (for oidc-provider's `jwks`). Generated off the
  * main thread: several IdPs starting at once (tests, benchmarks) do not block each other.
  */
-export async function generateSigningKey(): Promise<Record<string, unknown>> {
+export async function generateSigningKey(): Promise<JWK> {
   const { privateKey } = await generateKeyPairAsync('rsa', { modulusLength: 2048 });
   return { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), use: 'sig', alg: 'RS256' };
 }
@@ -23,11 +24,7 @@ export function generateDpopNonceSecret(): string {
 }
 
 /** Signs a compact RS256 JWS with the IdP's key, as the IdP itself would (same `kid`). */
-export function signJwt(
-  jwk: Record<string, unknown>,
-  payload: Record<string, unknown>,
-  header: Record<string, unknown> = {},
-): string {
+export function signJwt(jwk: JWK, payload: Record<string, unknown>, header: Record<string, unknown> = {}): string {
   const key = createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });
   const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const input = `${encode({ alg: 'RS256', kid: jwk.kid, ...header })}.${encode(payload)}`;

@@ -12,6 +12,14 @@ function refresh(agent: Agent, refreshToken: string, clientId = 'site-a') {
   return tokenRequest(agent, { grant_type: 'refresh_token', client_id: clientId, refresh_token: refreshToken });
 }
 
+function revoke(agent: Agent, token: string, tokenTypeHint: string, clientId = 'site-a') {
+  return agent.fetch('oauth/revoke', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ client_id: clientId, token, token_type_hint: tokenTypeHint }).toString(),
+  });
+}
+
 describe('refresh tokens', { timeout: 20_000 }, () => {
   let idp: DevIdp;
 
@@ -65,17 +73,22 @@ describe('refresh tokens', { timeout: 20_000 }, () => {
 
   it('can be revoked at /oauth/revoke', async () => {
     const { agent, tokens } = await signInWithRefresh(idp);
-    const response = await agent.fetch('oauth/revoke', {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        client_id: 'site-a',
-        token: tokens.refresh_token!,
-        token_type_hint: 'refresh_token',
-      }).toString(),
-    });
+    const response = await revoke(agent, tokens.refresh_token!, 'refresh_token');
     expect(response.status).toBe(200);
     expect((await refresh(agent, tokens.refresh_token!)).json.error).toBe('invalid_grant');
+  });
+
+  it('cannot be revoked by another client, nor can its access token', async () => {
+    const agent = new Agent(idp);
+    // Without an audience the access token is opaque (for userinfo), so it is revocable too.
+    const { json: tokens } = await exchangeCode(agent, await authorize(agent, idp, { scope: 'openid offline_access' }));
+    expect(tokens.access_token?.split('.')).toHaveLength(1);
+    // Revocation answers 200 either way (RFC 7009), so it tells no one whose token it was.
+    expect((await revoke(agent, tokens.refresh_token!, 'refresh_token', 'site-b')).status).toBe(200);
+    expect((await revoke(agent, tokens.access_token!, 'access_token', 'site-b')).status).toBe(200);
+    const userinfo = await agent.fetch('userinfo', { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    expect(userinfo.status).toBe(200);
+    expect((await refresh(agent, tokens.refresh_token!)).status).toBe(200);
   });
 });
 

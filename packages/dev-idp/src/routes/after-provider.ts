@@ -1,4 +1,5 @@
-import type { KoaContext, KoaMiddleware } from 'oidc-provider';
+import type { Session } from 'oidc-provider';
+import type { KoaContext, KoaMiddleware } from '../oidc-types.js';
 import { oidcScopes } from '../paths.js';
 import { revokeGrantsOf } from './grants.js';
 import type { RouteParts } from './parts.js';
@@ -17,22 +18,27 @@ export function afterProviderRoutes({ provider, config, store, clock }: RoutePar
     await next();
     const oidc = ctx.oidc;
     if (!oidc) return;
-    if (oidc.route === 'end_session_confirm' && oidc.session.destroyed) {
-      if (!config.behaviour.refreshSurvivesLogout) revokeGrantsOf(store, oidc.session.authorizations);
+    if (oidc.route === 'end_session_confirm' && isDestroyed(oidc.session)) {
+      if (!config.behaviour.refreshSurvivesLogout) revokeGrantsOf(store, oidc.session?.authorizations);
       return;
     }
     if (oidc.route === 'token' && ctx.status === 200) reportGrantedScopes(ctx);
     if (
       config.refreshExtendsSession &&
       oidc.route === 'token' &&
-      oidc.params.grant_type === 'refresh_token' &&
+      oidc.params?.grant_type === 'refresh_token' &&
       ctx.status === 200
     ) {
-      const token = oidc.entities.RefreshToken as { sessionUid?: string } | undefined;
+      const token = oidc.entities.RefreshToken;
       const session = token?.sessionUid ? await provider.Session.findByUid(token.sessionUid) : undefined;
       if (session?.accountId) await session.save(clock.ttl(session));
     }
   };
+}
+
+/** Set by `Session#destroy()` (oidc-provider's lib/models/session.js), which @types/oidc-provider leaves out. */
+function isDestroyed(session: Session | undefined): boolean {
+  return session !== undefined && 'destroyed' in session && session.destroyed === true;
 }
 
 const openidScopes = new Set<string>(oidcScopes);
@@ -41,10 +47,11 @@ function reportGrantedScopes(ctx: KoaContext): void {
   const oidc = ctx.oidc;
   const body = ctx.body as { scope?: string } | undefined;
   if (!oidc || !body || typeof body !== 'object') return;
-  const accessToken = oidc.entities.AccessToken as { resourceServer?: unknown; scope?: string } | undefined;
+  const accessToken = oidc.entities.AccessToken;
   if (!accessToken?.resourceServer) return;
-  const source = (oidc.entities.RefreshToken ?? oidc.entities.AuthorizationCode) as { scope?: string } | undefined;
-  const requested = typeof oidc.params.scope === 'string' ? new Set(oidc.params.scope.split(' ')) : undefined;
+  const source = oidc.entities.RefreshToken ?? oidc.entities.AuthorizationCode;
+  const requestedScope = oidc.params?.scope;
+  const requested = typeof requestedScope === 'string' ? new Set(requestedScope.split(' ')) : undefined;
   const granted = (source?.scope ?? '')
     .split(' ')
     .filter((scope) => openidScopes.has(scope) && (!requested || requested.has(scope)));

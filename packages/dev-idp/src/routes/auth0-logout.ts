@@ -1,4 +1,4 @@
-import type { KoaMiddleware } from 'oidc-provider';
+import type { KoaMiddleware } from '../oidc-types.js';
 import type { RouteParts } from './parts.js';
 
 /** Auth0's `/v2/logout?returnTo=&client_id=`, redirected to RP-initiated logout. */

@@ -1,6 +1,6 @@
-import type { KoaContext, KoaMiddleware } from 'oidc-provider';
 import type { ProviderBehaviour } from '../behaviour.js';
 import type { ResolvedConfig } from '../config.js';
+import type { KoaContext, KoaMiddleware } from '../oidc-types.js';
 import { routes } from '../paths.js';
 import { loginPage } from '../views.js';
 import type { RouteParts } from './parts.js';
@@ -102,7 +102,7 @@ function adjustTokenResponse(ctx: KoaContext, behaviour: ProviderBehaviour): voi
     return;
   }
   const body = ctx.body as { id_token?: string } | undefined;
-  if (!behaviour.refreshIdToken && ctx.status === 200 && ctx.oidc?.params.grant_type === 'refresh_token' && body) {
+  if (!behaviour.refreshIdToken && ctx.status === 200 && ctx.oidc?.params?.grant_type === 'refresh_token' && body) {
     delete body.id_token;
   }
 }

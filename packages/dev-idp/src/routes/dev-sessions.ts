@@ -1,4 +1,4 @@
-import type { KoaMiddleware } from 'oidc-provider';
+import type { KoaMiddleware } from '../oidc-types.js';
 import { endSessionAndGrants } from './grants.js';
 import type { RouteParts } from './parts.js';
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import type { InteractionDetails, KoaContext, KoaMiddleware } from 'oidc-provider';
+import type { Interaction } from 'oidc-provider';
 import type { DevUser } from '../config.js';
+import type { KoaContext, KoaMiddleware } from '../oidc-types.js';
 import { errorPage, loginPage, WRONG_PASSWORD } from '../views.js';
 import type { RouteParts } from './parts.js';
 
@@ -25,13 +26,13 @@ function findUser(users: DevUser[], login: string): DevUser | undefined {
 export function interactionRoutes({ provider, config }: RouteParts): KoaMiddleware {
   const pattern = /^\/interaction\/([\w-]+)(\/login)?$/;
 
-  async function clientName(details: InteractionDetails): Promise<string> {
+  async function clientName(details: Interaction): Promise<string> {
     const clientId = String(details.params.client_id ?? '');
     const client = await provider.Client.find(clientId);
     return client?.clientName ?? clientId;
   }
 
-  async function finishConsent(ctx: KoaContext, details: InteractionDetails): Promise<void> {
+  async function finishConsent(ctx: KoaContext, details: Interaction): Promise<void> {
     // loadExistingGrant normally grants first-party clients everything up front; this is the
     // fallback if oidc-provider still asks, so the user never sees a consent screen.
     const accountId = details.session?.accountId;

@@ -1,13 +1,15 @@
 // The parts of the oidc-provider configuration that depend on the provider behaviour, one
-// small function per behaviour, so buildProvider only assembles them.
-import { type ClientModel, interactionPolicy, type KoaContext } from 'oidc-provider';
-import type { ProviderBehaviour } from './behaviour.js';
-import { autoSubmitPage, loggedOutPage, logoutConfirmPage } from './views.js';
+// small function per behaviour, so the other parts never look at the flags.
+import { type Configuration, interactionPolicy } from 'oidc-provider';
+import type { ProviderBehaviour } from '../behaviour.js';
+import { autoSubmitPage, loggedOutPage, logoutConfirmPage } from '../views.js';
+
+type Features = NonNullable<Configuration['features']>;
 
 const webMessageAck = 'individual-draft-01';
 
 /** `features.webMessageResponseMode`: off removes it from discovery and refuses the response mode. */
-export function webMessageFeature(behaviour: ProviderBehaviour): Record<string, unknown> {
+export function webMessageFeature(behaviour: ProviderBehaviour): Features['webMessageResponseMode'] {
   return { enabled: behaviour.webMessage, ack: webMessageAck };
 }
 
@@ -18,7 +20,7 @@ export function webMessageFeature(behaviour: ProviderBehaviour): Record<string, 
  * oidc-provider turns a needed interaction into the `prompt=none` error, so the answer goes to
  * the redirect URI in the requested response mode like any other.
  */
-export function interactionPolicyFor(behaviour: ProviderBehaviour): unknown[] {
+export function interactionPolicyFor(behaviour: ProviderBehaviour): interactionPolicy.DefaultPolicy {
   const { base, Prompt, Check } = interactionPolicy;
   const policy = base();
   if (behaviour.noSessionError !== 'login_required') {
@@ -27,11 +29,8 @@ export function interactionPolicyFor(behaviour: ProviderBehaviour): unknown[] {
     }
   }
   if (behaviour.requireIdTokenHint) {
-    const hintRequired = new Check(
-      'id_token_hint_missing',
-      'prompt=none requires an id_token_hint',
-      'invalid_request',
-      (ctx: KoaContext) => Boolean(ctx.oidc?.promptPending('none') && !ctx.oidc.params.id_token_hint),
+    const hintRequired = new Check('id_token_hint_missing', 'prompt=none requires an id_token_hint', 'invalid_request', (ctx) =>
+      Boolean(ctx.oidc?.promptPending('none') && !ctx.oidc.params?.id_token_hint),
     );
     policy.unshift(new Prompt({ name: 'id_token_hint', requestable: false }, hintRequired));
   }
@@ -43,20 +42,20 @@ export function interactionPolicyFor(behaviour: ProviderBehaviour): unknown[] {
  * `refreshTokensWithoutOfflineAccess`, on every code exchange of a client allowed the refresh
  * grant, since `offline_access` is then never granted.
  */
-export function issueRefreshTokenFor(behaviour: ProviderBehaviour) {
-  return (_ctx: unknown, client: ClientModel, code: { scopes: Set<string> }): boolean =>
+export function issueRefreshTokenFor(behaviour: ProviderBehaviour): Configuration['issueRefreshToken'] {
+  return (_ctx, client, code) =>
     client.grantTypeAllowed('refresh_token') &&
     (behaviour.refreshTokensWithoutOfflineAccess || code.scopes.has('offline_access'));
 }
 
 /** `features.rpInitiatedLogout`: off with `endSessionEndpoint: false`; asks every time with `logoutConfirmation`. */
-export function logoutFeature(behaviour: ProviderBehaviour, issuer: string): Record<string, unknown> {
+export function logoutFeature(behaviour: ProviderBehaviour, issuer: string): Features['rpInitiatedLogout'] {
   return {
     enabled: behaviour.endSessionEndpoint,
-    async logoutSource(ctx: KoaContext) {
+    async logoutSource(ctx) {
       const oidc = ctx.oidc;
       const action = oidc?.urlFor('end_session_confirm') ?? '';
-      const xsrf = oidc?.session.state?.secret ?? '';
+      const xsrf = logoutXsrf(oidc?.session?.state);
       ctx.type = 'html';
       // The client is identified (id_token_hint or client_id were checked by oidc-provider),
       // so the user already chose to log out in that app: no second confirmation, unless the
@@ -66,11 +65,16 @@ export function logoutFeature(behaviour: ProviderBehaviour, issuer: string): Rec
           ? autoSubmitPage('Signing out…', action, { xsrf, logout: 'yes' })
           : logoutConfirmPage(action, xsrf, new URL(issuer).host);
     },
-    async postLogoutSuccessSource(ctx: KoaContext) {
+    async postLogoutSuccessSource(ctx) {
       ctx.type = 'html';
       ctx.body = loggedOutPage(ctx.oidc?.client?.clientName);
     },
   };
+}
+
+/** The secret oidc-provider keeps in the session state for the logout form (its `xsrf` field). */
+function logoutXsrf(state: Record<string, unknown> | undefined): string {
+  return typeof state?.secret === 'string' ? state.secret : '';
 }
 
 /**
@@ -80,7 +84,7 @@ export function logoutFeature(behaviour: ProviderBehaviour, issuer: string): Rec
  * before, unless the client has `requireDpop`. With `dpopNonce`, proofs need a nonce made from
  * `nonceSecret` (oidc-provider's nonces are stateless HMACs over a time step).
  */
-export function dpopFeature(behaviour: ProviderBehaviour, nonceSecret: Buffer): Record<string, unknown> {
+export function dpopFeature(behaviour: ProviderBehaviour, nonceSecret: Buffer): Features['dPoP'] {
   return behaviour.dpopNonce
     ? { enabled: true, nonceSecret, requireNonce: () => true }
     : { enabled: true, requireNonce: () => false };
