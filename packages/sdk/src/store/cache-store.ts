@@ -37,9 +37,10 @@ export class MemoryCache implements CustomCache {
 }
 
 /**
- * `localStorage`: survives reloads and is shared by the site's tabs. Corrupt JSON is a miss
- * and its key is deleted; when a write fails (quota) the entry is kept in memory instead, so
- * tokens are still served.
+ * `localStorage` (or `sessionStorage`): survives reloads. Corrupt JSON is a miss and its key
+ * is deleted. When a write fails (quota) the entry is kept in memory instead, so tokens are
+ * still served, and the stale stored one is removed; what another tab stores under the key
+ * later is newer than that memory copy and wins over it.
  */
 export class LocalStorageCache implements CustomCache {
   readonly #storage: StorageLike | undefined;
@@ -48,14 +49,16 @@ export class LocalStorageCache implements CustomCache {
     this.#storage = storage;
   }
   get(key: string): unknown {
-    const fallback = this.#fallback.get(key);
-    if (fallback !== undefined || !this.#storage) return fallback;
+    let raw: string | null = null;
     try {
-      const raw = this.#storage.getItem(key);
-      return raw === null ? undefined : JSON.parse(raw);
+      raw = this.#storage?.getItem(key) ?? null;
+      if (raw === null) return this.#fallback.get(key);
+      const entry: unknown = JSON.parse(raw);
+      this.#fallback.remove(key);
+      return entry;
     } catch {
-      this.remove(key);
-      return undefined;
+      if (raw !== null) this.remove(key);
+      return raw === null ? this.#fallback.get(key) : undefined;
     }
   }
   set(key: string, entry: unknown): void {
@@ -65,6 +68,13 @@ export class LocalStorageCache implements CustomCache {
       this.#fallback.remove(key);
     } catch {
       this.#fallback.set(key, entry);
+      try {
+        // The stored entry is now older than the memory copy (a rotated refresh token may be
+        // in it): remove it, so that only another tab's later write can take precedence.
+        this.#storage?.removeItem(key);
+      } catch {
+        // Storage gone altogether: memory is all there is.
+      }
     }
   }
   remove(key: string): void {

@@ -43,6 +43,12 @@ export interface CacheLookup {
   refreshToken?: string;
 }
 
+/**
+ * An entry of a later format (`v` above 1), written by a newer SDK in another tab during a
+ * deploy: a miss here, but never deleted, since it may hold that tab's only refresh token.
+ */
+const newerFormat = (entry: unknown) => typeof (entry as { v?: unknown } | null)?.v === 'number' && (entry as { v: number }).v > 1;
+
 const scopes = (scope: string) => new Set(scope.split(' ').filter(Boolean));
 
 /**
@@ -139,7 +145,7 @@ export class TokenCache {
     // The entry must belong under this very key: another audience's or scope's tokens copied
     // here (or another client's) are not ours to hand out.
     if (!this.#isEntry(entry) || this.key(entry.audience, entry.scope) !== key || !this.#consistent(entry)) {
-      if (entry !== undefined && key.startsWith(`${KEY_PREFIX}${this.#issuer}::${this.#clientId}::`))
+      if (entry !== undefined && !newerFormat(entry) && key.startsWith(`${KEY_PREFIX}${this.#issuer}::${this.#clientId}::`))
         await this.#store.remove(key);
       return undefined;
     }
@@ -279,7 +285,7 @@ export class TokenCache {
       typeof u.sub === 'string' &&
       // Saved as `{ ...payload, __raw }`; JSON and structured clone keep that key order.
       JSON.stringify(u.claims) === JSON.stringify({ ...claims, __raw: raw });
-    if (!ok) await this.#store.remove(this.#userKey);
+    if (!ok && !newerFormat(entry)) await this.#store.remove(this.#userKey);
     return ok ? u : undefined;
   }
 

@@ -143,6 +143,39 @@ describe('TokenCache', () => {
     expect(await disabled.user()).toBeUndefined();
   });
 
+  it('after a failed write serves its memory copy, then another tab’s later write (E3)', async () => {
+    const storage = new MemoryStorage();
+    const a = cache(new LocalStorageCache(storage));
+    const b = cache(new LocalStorageCache(storage));
+    await a.save('api', 'openid', set('alice', { refresh: 'rt-1' }), clock);
+    storage.failWrites = true;
+    await a.save('api', 'openid', set('alice', { refresh: 'rt-2' }), clock);
+    // The stored entry held the refresh token rt-2 replaced: it must not be served again.
+    expect((await a.get('api', 'openid')).refreshToken).toBe('rt-2');
+    expect(storage.getItem(a.key('api', 'openid'))).toBeNull();
+    storage.failWrites = false;
+    await b.save('api', 'openid', set('alice', { refresh: 'rt-3' }), clock);
+    expect((await a.get('api', 'openid')).refreshToken).toBe('rt-3');
+  });
+
+  it('leaves an entry of a newer SDK version alone: a miss, never deleted (a deploy with tabs on both versions)', async () => {
+    const storage = new MemoryStorage();
+    const c = cache(new LocalStorageCache(storage));
+    const key = c.key('api', 'openid');
+    const userKey = `sso-spa::${ISSUER}::site-a::@@user@@`;
+    const newer = JSON.stringify({ v: 2, issuer: ISSUER, clientId: 'site-a', refresh: { token: 'rt-new-tab' } });
+    storage.setItem(key, newer);
+    storage.setItem(userKey, newer);
+    expect(await c.get('api', 'openid')).toEqual({ key });
+    expect(await c.user()).toBeUndefined();
+    expect(storage.getItem(key)).toBe(newer);
+    expect(storage.getItem(userKey)).toBe(newer);
+    // An entry of this version that fails its checks is still deleted.
+    storage.setItem(key, JSON.stringify({ v: 1, issuer: ISSUER, clientId: 'site-a' }));
+    await c.get('api', 'openid');
+    expect(storage.getItem(key)).toBeNull();
+  });
+
   it('works with a custom cache without allKeys and clears what it wrote', async () => {
     const map = new Map<string, unknown>();
     const custom: CustomCache = {
