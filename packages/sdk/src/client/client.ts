@@ -196,6 +196,14 @@ export class SsoClient {
     return this.#ctx.lastSessionCheck;
   }
 
+  /**
+   * The name under which `sso-spa/session` keeps this client's shared session state (storage
+   * key and channel): one per issuer and client, so two apps on one origin never share it.
+   */
+  get sessionKey(): string {
+    return `sso-spa.session::${this.#ctx.options.issuer}::${this.#ctx.options.clientId}`;
+  }
+
   /** Listens to token, sign-out and renewal-failure events, in this tab and from the others. Returns the unsubscribe function. */
   subscribe(listener: (event: SsoClientEvent) => void): () => void {
     this.#ctx.connect();

@@ -36,7 +36,7 @@ class SessionManagerImpl implements SessionManager {
 
   constructor(client: SessionClient, options: SessionManagerOptions) {
     this.#client = client;
-    this.#options = resolveOptions(options);
+    this.#options = resolveOptions(options, client.sessionKey);
     const { platform, storageKey } = this.#options;
     this.#shared = new SharedSession(
       platform,

@@ -39,7 +39,10 @@ export interface SessionManagerOptions {
    * (after a top-level login, or at start when nothing is known yet). Default true.
    */
   probeProvider?: boolean;
-  /** Storage key and BroadcastChannel name; one per site and client. Default `sso-spa.session`. */
+  /**
+   * Storage key and BroadcastChannel name of the state the tabs share. Default: the client's
+   * `sessionKey` (one per issuer and client), else `sso-spa.session`.
+   */
   storageKey?: string;
   /** How many recent events the snapshot keeps. Default 20. */
   timelineSize?: number;
@@ -66,7 +69,7 @@ function seconds(name: string, value: number | undefined, fallback: number | und
   return value * 1000;
 }
 
-export function resolveOptions(options: SessionManagerOptions): ResolvedOptions {
+export function resolveOptions(options: SessionManagerOptions, clientKey?: string): ResolvedOptions {
   const ssoIdleMs = seconds('ssoIdleTimeoutSeconds', options.ssoIdleTimeoutSeconds, 300)!;
   const warnBeforeMs = seconds('warnBeforeSeconds', options.warnBeforeSeconds, 60)!;
   const appIdleMs = seconds('appIdleTimeoutSeconds', options.appIdleTimeoutSeconds, undefined);
@@ -86,7 +89,7 @@ export function resolveOptions(options: SessionManagerOptions): ResolvedOptions 
     activityEvents: options.activityEvents ?? DEFAULT_ACTIVITY_EVENTS,
     focusCheckThrottleMs: seconds('focusCheckThrottleSeconds', options.focusCheckThrottleSeconds, 30)!,
     probeProvider: options.probeProvider ?? true,
-    storageKey: options.storageKey ?? 'sso-spa.session',
+    storageKey: options.storageKey ?? clientKey ?? 'sso-spa.session',
     timelineSize: Math.max(1, options.timelineSize ?? 20),
     platform,
   };

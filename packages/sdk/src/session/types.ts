@@ -59,6 +59,8 @@ export type SessionClientEvent =
 export interface SessionClient {
   /** Listens to the client's events; returns the unsubscribe function. */
   subscribe(listener: (event: SessionClientEvent) => void): () => void;
+  /** Where the tabs keep this client's session state: one name per issuer and client. */
+  readonly sessionKey?: string;
   /** Called with the cache bypassed and an explicit renewal channel, never from the cache. */
   getTokenSilently(options: { cacheMode: 'off'; renewVia: 'provider' | 'refresh_token' }): Promise<unknown>;
   /** Ends this site's session in every tab without navigating. */

@@ -22,4 +22,17 @@ describe('the session manager on the real SsoClient', () => {
     session.destroy();
     expect(fetches).toEqual([]);
   });
+
+  it('keeps each client’s session state under its own key by default: two apps on one origin never share it', async () => {
+    const browser = new FakeBrowser();
+    const offline = async () => {
+      throw new Error('offline');
+    };
+    const clients = ['site-a', 'site-b'].map((clientId) => new SsoClient({ issuer: 'https://idp.example/', clientId, fetch: offline }));
+    expect(new Set(clients.map((c) => c.sessionKey)).size).toBe(2);
+    const sessions = clients.map((client) => createSessionManager(client, { platform: browser.tab().platform }));
+    browser.tabs[0]?.input();
+    await expect.poll(() => [...browser.storage.keys()]).toEqual([`${clients[0]?.sessionKey}:state`]);
+    for (const session of sessions) session.destroy();
+  });
 });
