@@ -4,7 +4,6 @@ import { runPopup } from '../navigators/popup.js';
 import { createPlatform, type Platform } from '../platform.js';
 import { normalizeScope } from '../protocol/authorize.js';
 import type { ProviderMetadata } from '../protocol/discovery.js';
-import { checkDiscovery, discoveryUrl, readDiscovery } from '../protocol/discovery.js';
 import { defaultAlgs, type IdTokenExpectations } from '../protocol/id-token.js';
 import type { ProviderContext, TokenSet } from '../protocol/token.js';
 import { LocalStorageCache, MemoryCache } from '../store/cache-store.js';
@@ -23,6 +22,7 @@ import type {
   TokenSource,
 } from '../types.js';
 import { isOneOf, SIGNED_OUT_REASONS, TOKEN_SOURCES } from '../vocabulary.js';
+import { ProviderDiscovery } from './discovery.js';
 
 /** A cross-tab message. Never carries a token. */
 type TabMessage =
@@ -45,9 +45,6 @@ function followClock(provider: () => number | Promise<number>): () => number {
   };
 }
 
-/** How long a tab reuses the provider's metadata across its own page loads. */
-const DISCOVERY_LIFETIME_MS = 60 * 60_000;
-
 /**
  * The shared state the client's flows work on: options with defaults, the platform seam,
  * the cache, transactions, events and the provider's metadata. Internal.
@@ -59,10 +56,7 @@ export class ClientContext {
   readonly transactions: TransactionStore;
   readonly events = new Emitter<SsoClientEvent>();
   readonly flights = new SingleFlight();
-  #provider: Promise<ProviderContext> | undefined;
-  #providerRetryAt = 0;
-  #providerFailures = 0;
-  #providerError: unknown;
+  readonly discovery: ProviderDiscovery;
   #channel: TabChannel<TabMessage> | undefined;
   #epoch = 0;
   /** An ID token the provider refused as `id_token_hint` (stale keys): silent requests go without it. */
@@ -88,6 +82,7 @@ export class ClientContext {
           ? new LocalStorageCache(this.platform.storage(location === 'localstorage' ? 'local' : 'session'))
           : location;
     this.cache = new TokenCache(store, options.issuer, options.clientId, () => this.now(), options.expiryMarginSeconds ?? 60);
+    this.discovery = new ProviderDiscovery(options.issuer, this.platform, () => this.fetchWithTimeout());
     this.transactions = new TransactionStore(
       () => this.platform.storage(options.transactionStorage === 'local' ? 'local' : 'session'),
       options.issuer,
@@ -127,84 +122,16 @@ export class ClientContext {
     return timedFetch(this.platform, (this.options.httpTimeoutInSeconds ?? 10) * 1000);
   }
 
-  /**
-   * The provider's metadata, discovered once. A failure is not cached, but retries back off
-   * (1 s doubling to 60 s) so a broken provider is not hammered.
-   * @see https://openid.net/specs/openid-connect-discovery-1_0.html
-   */
-  provider(): Promise<ProviderContext> {
-    if (this.#provider) return this.#provider;
-    // During the back-off the last failure stands (an offline browser stays `network`).
-    if (this.now() < this.#providerRetryAt) return Promise.reject(this.#providerError);
-    const fetch = this.fetchWithTimeout();
-    const issuer = this.options.issuer;
-    const kept = this.#keptDiscovery();
-    this.#provider = (
-      kept
-        ? Promise.resolve(kept)
-        : fetch(discoveryUrl(issuer), { headers: { accept: 'application/json' } })
-            .then((response) => readDiscovery(issuer, response))
-            .then((as) => this.#keepDiscovery(as))
-    ).then((as: ProviderMetadata) => {
-      this.#providerFailures = 0;
-      return { as, clientId: this.options.clientId, fetch, extraTokenParams: this.options.extraTokenParams };
-    });
-    this.#provider.catch((error: unknown) => {
-      this.#provider = undefined;
-      this.#providerError = error;
-      this.#providerFailures++;
-      this.#providerRetryAt = this.now() + Math.min(60_000, 1000 * 2 ** (this.#providerFailures - 1));
-    });
-    return this.#provider;
+  /** The provider's metadata (see {@link ProviderDiscovery}) with this client's request context. */
+  async provider(): Promise<ProviderContext> {
+    const as = await this.discovery.metadata();
+    const { clientId, extraTokenParams } = this.options;
+    return { as, clientId, fetch: this.fetchWithTimeout(), extraTokenParams };
   }
 
-  get #discoveryKey(): string {
-    return `sso-spa.meta.discovery::${this.options.issuer}`;
-  }
-
-  /**
-   * The provider's metadata as this tab discovered it on an earlier page load, while younger
-   * than {@link DISCOVERY_LIFETIME_MS} and still naming the configured issuer: a reload then
-   * asks the provider one question fewer. Kept in sessionStorage, so only this tab's own reloads
-   * use it and it never outlives the tab.
-   */
-  #keptDiscovery(): ProviderMetadata | undefined {
-    try {
-      const kept = JSON.parse(this.platform.storage('session')?.getItem(this.#discoveryKey) ?? 'null') as {
-        at?: unknown;
-        as?: unknown;
-      } | null;
-      const age = this.now() - Number(kept?.at);
-      if (!(age >= 0 && age < DISCOVERY_LIFETIME_MS)) return undefined;
-      return checkDiscovery(this.options.issuer, kept?.as);
-    } catch {
-      return undefined;
-    }
-  }
-
-  #keepDiscovery(as: ProviderMetadata): ProviderMetadata {
-    try {
-      this.platform.storage('session')?.setItem(this.#discoveryKey, JSON.stringify({ at: this.now(), as }));
-    } catch {
-      // Without storage every page load discovers again.
-    }
-    return as;
-  }
-
-  /**
-   * Forgets the provider's metadata after a request that may have failed because of it (the
-   * provider moved an endpoint: 404), or unconditionally without `error`: the next request
-   * discovers again.
-   */
+  /** See {@link ProviderDiscovery.forget}. */
   forgetProvider(error?: SsoError): void {
-    // Not for `network`: an offline browser says nothing about the metadata.
-    if (error && error.code !== 'discovery_failed' && error.status !== 404) return;
-    this.#provider = undefined;
-    try {
-      this.platform.storage('session')?.removeItem(this.#discoveryKey);
-    } catch {
-      // Nothing kept.
-    }
+    this.discovery.forget(error);
   }
 
   /** What the next ID token must match. */
