@@ -22,6 +22,7 @@ export {
 } from './errors.js';
 export { type TokenExpiryEvent, type TokenExpiryOptions, watchTokenExpiry } from './expiry.js';
 export { handleSilentCallback } from './navigators/silent-callback.js';
+export type { SsoClientOptions } from './options.js';
 export { sameOriginPath } from './safe-url.js';
 export { type CustomCache, LocalStorageCache, MemoryCache } from './store/cache-store.js';
 export type {
@@ -40,7 +41,6 @@ export type {
   SessionCheckStatus,
   SignedOutReason,
   SsoClientEvent,
-  SsoClientOptions,
   TokenDetails,
   TokenSource,
   User,

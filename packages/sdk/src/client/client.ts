@@ -1,4 +1,5 @@
 import { isSsoError, SsoError } from '../errors.js';
+import type { SsoClientOptions } from '../options.js';
 import { userFromClaims } from '../protocol/id-token.js';
 import type {
   CheckSessionOptions,
@@ -14,7 +15,6 @@ import type {
   SessionCheckResult,
   SignedOutReason,
   SsoClientEvent,
-  SsoClientOptions,
   TokenDetails,
   User,
 } from '../types.js';

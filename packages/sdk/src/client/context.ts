@@ -1,6 +1,7 @@
 import { SsoError } from '../errors.js';
 import { runIframe } from '../navigators/iframe.js';
 import { runPopup } from '../navigators/popup.js';
+import type { SsoClientOptions } from '../options.js';
 import { createPlatform, type Platform } from '../platform.js';
 import { normalizeScope } from '../protocol/authorize.js';
 import type { ProviderMetadata } from '../protocol/discovery.js';
@@ -13,14 +14,7 @@ import { SingleFlight } from '../store/single-flight.js';
 import { type CachedTokens, TokenCache } from '../store/token-cache.js';
 import { TransactionStore } from '../store/transactions.js';
 import { TabChannel } from '../tab-channel.js';
-import type {
-  AuthorizationParams,
-  SessionCheckResult,
-  SignedOutReason,
-  SsoClientEvent,
-  SsoClientOptions,
-  TokenSource,
-} from '../types.js';
+import type { AuthorizationParams, SessionCheckResult, SignedOutReason, SsoClientEvent, TokenSource } from '../types.js';
 import { isOneOf, SIGNED_OUT_REASONS, TOKEN_SOURCES } from '../vocabulary.js';
 import { ProviderDiscovery } from './discovery.js';
 

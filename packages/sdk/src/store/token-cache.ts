@@ -1,40 +1,18 @@
-import { decodeJwtPart } from '../protocol/id-token.js';
 import type { TokenSet } from '../protocol/token.js';
-import type { IdTokenClaims } from '../types.js';
+import {
+  type CachedTokens,
+  consistentEntry,
+  isTokenEntry,
+  MAX_TOKEN_LIFETIME_MS,
+  newerFormat,
+  ownIdToken,
+  type TokenEntry,
+  type UserEntry,
+} from './cache-entry.js';
 import { type CustomCache, KEY_PREFIX } from './cache-store.js';
 
-/** An ID token and access token pair, valid together. Times in epoch milliseconds. */
-export interface CachedTokens {
-  access_token: string;
-  id_token: string;
-  token_type: string;
-  scope: string;
-  sub: string;
-  receivedAt: number;
-  idTokenExpiresAt: number;
-  accessTokenExpiresAt: number;
-  /** The ID token is an earlier one, kept because the refresh that brought this pair had none. */
-  idTokenCarried?: true;
-}
-
-interface TokenEntry {
-  v: 1;
-  issuer: string;
-  clientId: string;
-  audience: string;
-  scope: string;
-  sub: string;
-  tokens?: CachedTokens;
-  refresh_token?: string;
-}
-
-interface UserEntry {
-  v: 1;
-  issuer: string;
-  clientId: string;
-  sub: string;
-  claims: IdTokenClaims;
-}
+export type { CachedTokens } from './cache-entry.js';
+export { MAX_TOKEN_LIFETIME_MS } from './cache-entry.js';
 
 /** What a lookup found: a valid pair, a refresh token, or neither. */
 export interface CacheLookup {
@@ -43,33 +21,7 @@ export interface CacheLookup {
   refreshToken?: string;
 }
 
-/**
- * An entry of a later format (`v` above 1), written by a newer SDK in another tab during a
- * deploy: a miss here, but never deleted, since it may hold that tab's only refresh token.
- */
-const newerFormat = (entry: unknown) => typeof (entry as { v?: unknown } | null)?.v === 'number' && (entry as { v: number }).v > 1;
-
 const scopes = (scope: string) => new Set(scope.split(' ').filter(Boolean));
-
-/**
- * The longest a cached token is served after its receipt, whatever its own lifetime: 24 hours.
- * Longer lifetimes are cut to this when saved (the token is renewed sooner), so an entry that
- * claims more was not written by the SDK and is dropped.
- */
-export const MAX_TOKEN_LIFETIME_MS = 86_400_000;
-
-/** The payload of a stored ID token when it is this issuer's and client's token for `sub`. */
-const ownIdToken = (idToken: unknown, issuer: string, clientId: string, sub: unknown) => {
-  const claims = typeof idToken === 'string' ? decodeJwtPart(idToken, 1) : undefined;
-  const aud = claims?.aud;
-  const ok =
-    claims?.iss === issuer &&
-    (aud === clientId || (Array.isArray(aud) && aud.length === 1 && aud[0] === clientId)) &&
-    claims.sub === sub &&
-    typeof claims.exp === 'number' &&
-    typeof claims.iat === 'number';
-  return ok ? (claims as { exp: number; iat: number }) : undefined;
-};
 
 /**
  * The token cache: ID and access tokens stored as a pair keyed by issuer, client, audience and
@@ -144,7 +96,11 @@ export class TokenCache {
     const entry = (await this.#store.get(key)) as TokenEntry | undefined;
     // The entry must belong under this very key: another audience's or scope's tokens copied
     // here (or another client's) are not ours to hand out.
-    if (!this.#isEntry(entry) || this.key(entry.audience, entry.scope) !== key || !this.#consistent(entry)) {
+    if (
+      !isTokenEntry(entry, this.#issuer, this.#clientId) ||
+      this.key(entry.audience, entry.scope) !== key ||
+      !consistentEntry(entry, this.#issuer, this.#clientId)
+    ) {
       if (entry !== undefined && !newerFormat(entry) && key.startsWith(`${KEY_PREFIX}${this.#issuer}::${this.#clientId}::`))
         await this.#store.remove(key);
       return undefined;
@@ -155,44 +111,6 @@ export class TokenCache {
       return rest;
     }
     return entry;
-  }
-
-  #isEntry(entry: unknown): entry is TokenEntry {
-    if (typeof entry !== 'object' || entry === null) return false;
-    const e = entry as TokenEntry;
-    if (e.v !== 1 || e.issuer !== this.#issuer || e.clientId !== this.#clientId) return false;
-    if (typeof e.audience !== 'string' || typeof e.scope !== 'string' || typeof e.sub !== 'string') return false;
-    if (e.refresh_token !== undefined && typeof e.refresh_token !== 'string') return false;
-    const t = e.tokens;
-    if (t === undefined) return true;
-    return (
-      typeof t === 'object' &&
-      t !== null &&
-      typeof t.access_token === 'string' &&
-      typeof t.id_token === 'string' &&
-      typeof t.sub === 'string' &&
-      Number.isFinite(t.receivedAt) &&
-      Number.isFinite(t.idTokenExpiresAt) &&
-      Number.isFinite(t.accessTokenExpiresAt)
-    );
-  }
-
-  /**
-   * The pair agrees with its ID token: this issuer's token for this client and the entry's
-   * user, and expiries no later than the ID token's lifetime and the cap after receipt.
-   */
-  #consistent(entry: TokenEntry): boolean {
-    const t = entry.tokens;
-    if (!t) return true;
-    const claims = ownIdToken(t.id_token, this.#issuer, this.#clientId, entry.sub);
-    const cap = t.receivedAt + MAX_TOKEN_LIFETIME_MS;
-    return (
-      claims !== undefined &&
-      t.sub === entry.sub &&
-      t.idTokenExpiresAt <=
-        Math.min(cap, t.idTokenCarried ? t.accessTokenExpiresAt : t.receivedAt + (claims.exp - claims.iat) * 1000) &&
-      t.accessTokenExpiresAt <= cap
-    );
   }
 
   #fresh(tokens: CachedTokens): boolean {
