@@ -12,6 +12,7 @@ export type SsoErrorCode =
   | 'state_mismatch'
   | 'issuer_mismatch'
   | 'invalid_id_token'
+  | 'invalid_signature'
   | 'invalid_response'
   | 'invalid_grant'
   | 'missing_refresh_token'
@@ -26,7 +27,8 @@ export type SsoErrorCode =
   | 'invalid_options'
   | 'clock_skew'
   | 'user_changed'
-  | 'cancelled';
+  | 'cancelled'
+  | 'dpop_failed';
 
 /** What an {@link SsoError} carries besides its code and message. */
 export interface SsoErrorOptions {
