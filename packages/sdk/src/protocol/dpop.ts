@@ -9,12 +9,12 @@ export const DPOP_ALG = 'ES256';
 export const DPOP_KEY_ALGORITHM: EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
 
 /** The public half of a DPoP key: exactly the members a proof header and RFC 7638 need. */
-export interface DpopPublicJwk {
+export type DpopPublicJwk = {
   kty: 'EC';
   crv: 'P-256';
   x: string;
   y: string;
-}
+};
 
 /** What it takes to sign proofs: the private key (never extractable) and its public JWK. */
 export interface DpopSigningKey {
@@ -40,8 +40,8 @@ export interface ProofRequest {
  * Exports the public half of a generated key pair, keeping only `kty`, `crv`, `x` and `y`:
  * WebCrypto adds `ext` and `key_ops`, which have no place in a proof header.
  */
-export async function exportPublicJwk(publicKey: CryptoKey): Promise<DpopPublicJwk> {
-  const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', publicKey);
+export async function exportPublicJwk(publicKey: CryptoKey, subtle: SubtleCrypto = crypto.subtle): Promise<DpopPublicJwk> {
+  const { kty, crv, x, y } = await subtle.exportKey('jwk', publicKey);
   if (kty !== 'EC' || crv !== 'P-256' || !x || !y) throw new TypeError('A DPoP key must be an ECDSA P-256 key');
   return { kty, crv, x, y };
 }
