@@ -28,6 +28,17 @@ export interface ProviderContext {
   fetch: typeof fetch;
   /** Sent with every token request; the protocol's own parameters win. */
   extraTokenParams?: Record<string, string> | undefined;
+  /** Set when the client uses DPoP: every grant then carries a proof (see {@link TokenRequestProver}). */
+  dpop?: TokenRequestProver | undefined;
+}
+
+/**
+ * Proof of possession for token requests (RFC 9449 §5), as `sso-spa`'s DPoP prover does it:
+ * `send` is called with a fresh proof for its `DPoP` header, once more after a `use_dpop_nonce`
+ * challenge. Declared here, not imported, so the DPoP code stays a chunk loaded on demand.
+ */
+export interface TokenRequestProver {
+  send(request: { method: string; url: string }, send: (proof: string) => Promise<Response>): Promise<Response>;
 }
 
 const invalid = (reason: string, status = 200) =>
@@ -35,7 +46,9 @@ const invalid = (reason: string, status = 200) =>
 
 /**
  * Reads a token endpoint response: a non-200 status becomes a typed provider or HTTP error;
- * a 200 needs a JSON object with `access_token`, a Bearer `token_type`, a positive
+ * a 200 needs a JSON object with `access_token`, a Bearer `token_type` (or, when the request
+ * carried a DPoP proof, `DPoP` or Bearer: RFC 9449 §5 lets a server issue Bearer anyway, and the
+ * `token_type` returned says which one to send the token as), a positive
  * `expires_in` (or none), string `scope` / `refresh_token` when present, and a valid ID token.
  * Nothing is returned, so nothing is stored, unless every check passed.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#TokenResponseValidation
@@ -46,6 +59,7 @@ export async function readTokenResponse(
   expect: IdTokenExpectations,
   grantType = 'authorization_code',
   previous?: IdTokenClaims,
+  dpop = false,
 ): Promise<TokenSet> {
   if (response.status !== 200) throw await tokenEndpointError(response, grantType);
   let body: Record<string, unknown>;
@@ -57,7 +71,7 @@ export async function readTokenResponse(
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('not an object');
   const { access_token, token_type, expires_in, scope, refresh_token, id_token } = body;
   if (typeof access_token !== 'string' || !access_token) throw invalid('no access_token');
-  if (typeof token_type !== 'string' || token_type.toLowerCase() !== 'bearer') throw invalid('token_type is not Bearer');
+  if (!isAcceptedTokenType(token_type, dpop)) throw invalid(`token_type is not ${dpop ? 'DPoP or ' : ''}Bearer`);
   if (scope !== undefined && typeof scope !== 'string') throw invalid('scope is not a string');
   if (refresh_token !== undefined && (typeof refresh_token !== 'string' || !refresh_token)) throw invalid('bad refresh_token');
   // A refresh response may omit the ID token (OpenID Connect Core §12.2): the identity stays
@@ -79,6 +93,13 @@ export async function readTokenResponse(
   };
 }
 
+/**
+ * Bearer always; `DPoP` only when a proof was sent: a DPoP token without one is a token this
+ * client cannot use (and a sign that the response is not the answer to its request).
+ */
+const isAcceptedTokenType = (tokenType: unknown, dpop: boolean): tokenType is string =>
+  typeof tokenType === 'string' && (tokenType.toLowerCase() === 'bearer' || (dpop && tokenType.toLowerCase() === 'dpop'));
+
 /** Hosts that may be reached over plain HTTP: loopback development providers (the dev IdP). */
 const LOOPBACK = /^(localhost|127\.0\.0\.1|\[::1\]|.+\.localhost)$/;
 
@@ -93,19 +114,27 @@ async function grant(ctx: ProviderContext, type: string, parameters: Record<stri
   if (endpoint.protocol !== 'https:' && !LOOPBACK.test(endpoint.hostname)) {
     throw new SsoError('discovery_failed', 'The token endpoint must use https');
   }
-  try {
-    return await ctx.fetch(endpoint.href, {
+  const body = new URLSearchParams({ ...ctx.extraTokenParams, ...parameters, grant_type: type, client_id: ctx.clientId });
+  const post = (proof?: string) =>
+    ctx.fetch(endpoint.href, {
       method: 'POST',
-      headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
-      body: new URLSearchParams({ ...ctx.extraTokenParams, ...parameters, grant_type: type, client_id: ctx.clientId }),
+      headers: {
+        accept: 'application/json',
+        'content-type': 'application/x-www-form-urlencoded;charset=UTF-8',
+        ...(proof === undefined ? {} : { dpop: proof }),
+      },
+      body,
     });
+  try {
+    return await (ctx.dpop ? ctx.dpop.send({ method: 'POST', url: endpoint.href }, post) : post());
   } catch (error) {
     throw toSsoError(error, 'network');
   }
 }
 
 /**
- * Exchanges an authorization code with its PKCE verifier. Never retried: a code is single-use.
+ * Exchanges an authorization code with its PKCE verifier. Never retried: a code is single-use
+ * (a DPoP nonce challenge is not a retry: the server refused the proof before using the code).
  * @see https://datatracker.ietf.org/doc/html/rfc6749#section-4.1.3
  * @see https://datatracker.ietf.org/doc/html/rfc7636#section-4.5
  */
@@ -117,7 +146,7 @@ export async function exchangeCode(
   expect: IdTokenExpectations,
 ): Promise<TokenSet> {
   const response = await grant(ctx, 'authorization_code', { code, redirect_uri: redirectUri, code_verifier: codeVerifier });
-  return readTokenResponse(response, expect);
+  return readTokenResponse(response, expect, 'authorization_code', undefined, ctx.dpop !== undefined);
 }
 
 /**
@@ -136,5 +165,5 @@ export async function refreshTokens(
 ): Promise<TokenSet> {
   if (!refreshToken) throw new SsoError('missing_refresh_token', 'No refresh token');
   const response = await grant(ctx, 'refresh_token', { refresh_token: refreshToken });
-  return readTokenResponse(response, expect, 'refresh_token', previous);
+  return readTokenResponse(response, expect, 'refresh_token', previous, ctx.dpop !== undefined);
 }
