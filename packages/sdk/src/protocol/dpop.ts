@@ -46,12 +46,23 @@ export async function exportPublicJwk(publicKey: CryptoKey, subtle: SubtleCrypto
   return { kty, crv, x, y };
 }
 
-/** The members RFC 7638 §3.2 hashes for each key type, in the lexicographic order it requires. */
-const THUMBPRINT_MEMBERS: Record<string, readonly string[]> = {
+/**
+ * The public members of each key type: all a signature check needs, and what RFC 7638 §3.2
+ * hashes, in the lexicographic order it requires.
+ */
+const PUBLIC_KEY_MEMBERS: Readonly<Record<string, readonly string[]>> = {
   EC: ['crv', 'kty', 'x', 'y'],
   OKP: ['crv', 'kty', 'x'],
   RSA: ['e', 'kty', 'n'],
 };
+
+/** A JWK's public members only, in RFC 7638 order; `undefined` for a key type without a public half (`oct`). */
+export function publicKeyMembers(jwk: { kty?: unknown; [member: string]: unknown }): Record<string, unknown> | undefined {
+  const kty = String(jwk.kty);
+  // Own members only: a `kty` of "constructor" must not find Object's.
+  if (!Object.hasOwn(PUBLIC_KEY_MEMBERS, kty)) return undefined;
+  return Object.fromEntries((PUBLIC_KEY_MEMBERS[kty] as readonly string[]).map((name) => [name, jwk[name]]));
+}
 
 /**
  * The RFC 7638 SHA-256 thumbprint of a public JWK, base64url: the `dpop_jkt` authorization
@@ -59,10 +70,9 @@ const THUMBPRINT_MEMBERS: Record<string, readonly string[]> = {
  * @see https://datatracker.ietf.org/doc/html/rfc7638#section-3
  */
 export function jwkThumbprint(jwk: { kty: string; [member: string]: unknown }): Promise<string> {
-  const members = THUMBPRINT_MEMBERS[jwk.kty];
-  if (!members) throw new TypeError(`No thumbprint for key type ${jwk.kty}`);
+  const required = publicKeyMembers(jwk);
+  if (!required) throw new TypeError(`No thumbprint for key type ${jwk.kty}`);
   // JSON.stringify writes the members in insertion order, without white space: the RFC's form.
-  const required = Object.fromEntries(members.map((name) => [name, jwk[name]]));
   return s256(JSON.stringify(required));
 }
 

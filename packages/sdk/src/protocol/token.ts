@@ -103,6 +103,9 @@ const isAcceptedTokenType = (tokenType: unknown, dpop: boolean): tokenType is st
 /** Hosts that may be reached over plain HTTP: loopback development providers (the dev IdP). */
 const LOOPBACK = /^(localhost|127\.0\.0\.1|\[::1\]|.+\.localhost)$/;
 
+/** True for an endpoint whose answers TLS vouches for: https, or a loopback development provider. */
+export const isSecureEndpoint = (url: URL): boolean => url.protocol === 'https:' || LOOPBACK.test(url.hostname);
+
 /**
  * Sends a grant to the token endpoint: a public client's form POST (`client_id` in the body, no
  * secret, no cookies). TLS is required: the ID token is trusted without a signature check because
@@ -111,7 +114,7 @@ const LOOPBACK = /^(localhost|127\.0\.0\.1|\[::1\]|.+\.localhost)$/;
  */
 async function grant(ctx: ProviderContext, type: string, parameters: Record<string, string>): Promise<Response> {
   const endpoint = new URL(ctx.as.token_endpoint as string);
-  if (endpoint.protocol !== 'https:' && !LOOPBACK.test(endpoint.hostname)) {
+  if (!isSecureEndpoint(endpoint)) {
     throw new SsoError('discovery_failed', 'The token endpoint must use https');
   }
   const body = new URLSearchParams({ ...ctx.extraTokenParams, ...parameters, grant_type: type, client_id: ctx.clientId });
