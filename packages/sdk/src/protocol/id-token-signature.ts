@@ -6,7 +6,7 @@ import { SsoError } from '../errors.js';
 import { publicKeyMembers } from './dpop.js';
 import { toSsoError } from './errors.js';
 import { decodeJwtPart } from './id-token.js';
-import { isSecureEndpoint } from './token.js';
+import { LOOPBACK } from './token.js';
 
 /** Where the provider's keys are, and which algorithms to accept. */
 export interface SignatureCheckOptions {
@@ -170,7 +170,7 @@ function jwksLocation(jwksUri: unknown): string {
   } catch {
     throw badJwks('location (jwks_uri) is missing');
   }
-  if (!isSecureEndpoint(url)) throw badJwks('location (jwks_uri) must use https');
+  if (url.protocol !== 'https:' && !LOOPBACK.test(url.hostname)) throw badJwks('location (jwks_uri) must use https');
   return url.href;
 }
 

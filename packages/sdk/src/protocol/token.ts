@@ -71,7 +71,10 @@ export async function readTokenResponse(
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('not an object');
   const { access_token, token_type, expires_in, scope, refresh_token, id_token } = body;
   if (typeof access_token !== 'string' || !access_token) throw invalid('no access_token');
-  if (!isAcceptedTokenType(token_type, dpop)) throw invalid(`token_type is not ${dpop ? 'DPoP or ' : ''}Bearer`);
+  // DPoP only when a proof was sent: a DPoP-bound token is of no use to a client without the key.
+  if (typeof token_type !== 'string' || !(dpop ? /^(bearer|dpop)$/i : /^bearer$/i).test(token_type)) {
+    throw invalid('unexpected token_type');
+  }
   if (scope !== undefined && typeof scope !== 'string') throw invalid('scope is not a string');
   if (refresh_token !== undefined && (typeof refresh_token !== 'string' || !refresh_token)) throw invalid('bad refresh_token');
   // A refresh response may omit the ID token (OpenID Connect Core §12.2): the identity stays
@@ -93,18 +96,8 @@ export async function readTokenResponse(
   };
 }
 
-/**
- * Bearer always; `DPoP` only when a proof was sent: a DPoP token without one is a token this
- * client cannot use (and a sign that the response is not the answer to its request).
- */
-const isAcceptedTokenType = (tokenType: unknown, dpop: boolean): tokenType is string =>
-  typeof tokenType === 'string' && (tokenType.toLowerCase() === 'bearer' || (dpop && tokenType.toLowerCase() === 'dpop'));
-
 /** Hosts that may be reached over plain HTTP: loopback development providers (the dev IdP). */
-const LOOPBACK = /^(localhost|127\.0\.0\.1|\[::1\]|.+\.localhost)$/;
-
-/** True for an endpoint whose answers TLS vouches for: https, or a loopback development provider. */
-export const isSecureEndpoint = (url: URL): boolean => url.protocol === 'https:' || LOOPBACK.test(url.hostname);
+export const LOOPBACK = /^(localhost|127\.0\.0\.1|\[::1\]|.+\.localhost)$/;
 
 /**
  * Sends a grant to the token endpoint: a public client's form POST (`client_id` in the body, no
@@ -114,7 +107,7 @@ export const isSecureEndpoint = (url: URL): boolean => url.protocol === 'https:'
  */
 async function grant(ctx: ProviderContext, type: string, parameters: Record<string, string>): Promise<Response> {
   const endpoint = new URL(ctx.as.token_endpoint as string);
-  if (!isSecureEndpoint(endpoint)) {
+  if (endpoint.protocol !== 'https:' && !LOOPBACK.test(endpoint.hostname)) {
     throw new SsoError('discovery_failed', 'The token endpoint must use https');
   }
   const body = new URLSearchParams({ ...ctx.extraTokenParams, ...parameters, grant_type: type, client_id: ctx.clientId });
@@ -124,7 +117,7 @@ async function grant(ctx: ProviderContext, type: string, parameters: Record<stri
       headers: {
         accept: 'application/json',
         'content-type': 'application/x-www-form-urlencoded;charset=UTF-8',
-        ...(proof === undefined ? {} : { dpop: proof }),
+        ...(proof && { dpop: proof }),
       },
       body,
     });
@@ -149,7 +142,7 @@ export async function exchangeCode(
   expect: IdTokenExpectations,
 ): Promise<TokenSet> {
   const response = await grant(ctx, 'authorization_code', { code, redirect_uri: redirectUri, code_verifier: codeVerifier });
-  return readTokenResponse(response, expect, 'authorization_code', undefined, ctx.dpop !== undefined);
+  return readTokenResponse(response, expect, 'authorization_code', undefined, !!ctx.dpop);
 }
 
 /**
@@ -168,5 +161,5 @@ export async function refreshTokens(
 ): Promise<TokenSet> {
   if (!refreshToken) throw new SsoError('missing_refresh_token', 'No refresh token');
   const response = await grant(ctx, 'refresh_token', { refresh_token: refreshToken });
-  return readTokenResponse(response, expect, 'refresh_token', previous, ctx.dpop !== undefined);
+  return readTokenResponse(response, expect, 'refresh_token', previous, !!ctx.dpop);
 }
