@@ -1,6 +1,7 @@
 // RFC 9449 DPoP proofs, built with WebCrypto alone: pure functions of a key, a request and the
 // time. Keeping the key, the server nonces and the retries is the business of `src/dpop/`.
 import { base64url, s256 } from './authorize.js';
+import { publicKeyMembers } from './jwks.js';
 
 /** The signing algorithm of every proof: ES256 is the one RFC 9449 servers are sure to accept. */
 export const DPOP_ALG = 'ES256';
@@ -44,24 +45,6 @@ export async function exportPublicJwk(publicKey: CryptoKey, subtle: SubtleCrypto
   const { kty, crv, x, y } = await subtle.exportKey('jwk', publicKey);
   if (kty !== 'EC' || crv !== 'P-256' || !x || !y) throw new TypeError('A DPoP key must be an ECDSA P-256 key');
   return { kty, crv, x, y };
-}
-
-/**
- * The public members of each key type: all a signature check needs, and what RFC 7638 §3.2
- * hashes, in the lexicographic order it requires.
- */
-const PUBLIC_KEY_MEMBERS: Readonly<Record<string, readonly string[]>> = {
-  EC: ['crv', 'kty', 'x', 'y'],
-  OKP: ['crv', 'kty', 'x'],
-  RSA: ['e', 'kty', 'n'],
-};
-
-/** A JWK's public members only, in RFC 7638 order; `undefined` for a key type without a public half (`oct`). */
-export function publicKeyMembers(jwk: { kty?: unknown; [member: string]: unknown }): Record<string, unknown> | undefined {
-  const kty = String(jwk.kty);
-  // Own members only: a `kty` of "constructor" must not find Object's.
-  if (!Object.hasOwn(PUBLIC_KEY_MEMBERS, kty)) return undefined;
-  return Object.fromEntries((PUBLIC_KEY_MEMBERS[kty] as readonly string[]).map((name) => [name, jwk[name]]));
 }
 
 /**
