@@ -6,6 +6,7 @@ import type { DpopProver } from './prover.js';
 
 /** The access token to send, and how the provider issued it (`token_type`). */
 export interface AccessTokenForRequest {
+  /** The access token itself: sent in the `Authorization` header, never logged. */
   accessToken: string;
   /** `DPoP` or `Bearer`, any case, as the token response said. */
   tokenType: string;

@@ -6,6 +6,7 @@ import { DPOP_KEY_ALGORITHM, type DpopSigningKey, exportPublicJwk, jwkThumbprint
 
 /** A DPoP key as it is kept: the pair, its public JWK and its RFC 7638 thumbprint. */
 export interface DpopKey extends DpopSigningKey {
+  /** The public key of the pair. */
   publicKey: CryptoKey;
   /** The key's RFC 7638 thumbprint: the `dpop_jkt` authorization parameter. */
   thumbprint: string;
@@ -13,7 +14,9 @@ export interface DpopKey extends DpopSigningKey {
 
 /** Where the key of {@link createDpopKeyStore} lives, and what it is made with. */
 export interface DpopKeyStoreOptions {
+  /** The provider's issuer: each provider's tokens are bound to a key of their own. */
   issuer: string;
+  /** This client: each client's tokens are bound to a key of their own. */
   clientId: string;
   /** IndexedDB; `globalThis.indexedDB` when left out. `null` keeps the key in memory only. */
   indexedDB?: IDBFactory | null | undefined;

@@ -2,7 +2,7 @@
 // nonce challenge earns. Token requests and resource requests both go through `send`.
 import { SsoError } from '../errors.js';
 import { createDpopProof } from '../protocol/dpop.js';
-import type { DpopKeyStore } from './key-store.js';
+import type { createDpopKeyStore, DpopKeyStore } from './key-store.js';
 import { createDpopNonces, type DpopNonces, isNonceChallenge } from './nonces.js';
 
 /** The request a proof is made for. */
@@ -35,6 +35,7 @@ export interface DpopProver {
 
 /** What {@link createDpopProver} works with. */
 export interface DpopProverOptions {
+  /** Where the key comes from (see {@link createDpopKeyStore}). */
   keyStore: DpopKeyStore;
   /** Shared with another prover to share nonces; a new memory when left out. */
   nonces?: DpopNonces | undefined;

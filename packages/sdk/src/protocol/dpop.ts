@@ -11,15 +11,21 @@ export const DPOP_KEY_ALGORITHM: EcKeyGenParams = { name: 'ECDSA', namedCurve: '
 
 /** The public half of a DPoP key: exactly the members a proof header and RFC 7638 need. */
 export type DpopPublicJwk = {
+  /** Key type: elliptic curve. */
   kty: 'EC';
+  /** The curve ES256 signs on. */
   crv: 'P-256';
+  /** The public point's x coordinate, base64url. */
   x: string;
+  /** The public point's y coordinate, base64url. */
   y: string;
 };
 
 /** What it takes to sign proofs: the private key (never extractable) and its public JWK. */
 export interface DpopSigningKey {
+  /** The ECDSA P-256 private key, created with `extractable: false`. */
   privateKey: CryptoKey;
+  /** Its public half, as the proof header's `jwk`. */
   jwk: DpopPublicJwk;
 }
 

@@ -179,7 +179,7 @@ function jwksLocation(jwksUri: unknown): string {
  * ES256/384/512 and EdDSA (Ed25519, where the browser's WebCrypto has it); never `none` or HS*.
  * The key is picked from the JWKS at `jwksUri` by `kid`, key type, curve, `use`, `key_ops` and
  * `alg`; the JWKS is kept per `jwksUri` and fetched again once when no key matches (the provider
- * rotated its keys). Claims are {@link validateIdToken}'s business, not this function's.
+ * rotated its keys). Claims are `validateIdToken`'s business, not this function's.
  * Throws `invalid_signature` (refused token), `discovery_failed` (no usable JWKS), or
  * `network` / `timeout` (from `fetch`).
  * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation (step 6)

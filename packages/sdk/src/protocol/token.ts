@@ -38,6 +38,7 @@ export interface ProviderContext {
  * challenge. Declared here, not imported, so the DPoP code stays a chunk loaded on demand.
  */
 export interface TokenRequestProver {
+  /** Calls `send` with a proof for `request`, and once more after a nonce challenge; returns the last response. */
   send(request: { method: string; url: string }, send: (proof: string) => Promise<Response>): Promise<Response>;
 }
 
