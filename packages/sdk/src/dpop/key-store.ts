@@ -90,6 +90,8 @@ async function readKey(database: IDBDatabase, id: string): Promise<DpopKey | und
 async function keepFirstKey(database: IDBDatabase, id: string, created: DpopKey): Promise<DpopKey> {
   const transaction = database.transaction(STORE, 'readwrite');
   const done = completion(transaction);
+  // Awaited below; this only keeps a failed read from also surfacing as an unhandled rejection.
+  done.catch(() => {});
   const store = transaction.objectStore(STORE);
   const existing: unknown = await settle(store.get(id));
   const kept = isKey(existing) ? existing : created;
