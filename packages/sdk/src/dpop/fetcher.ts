@@ -55,3 +55,21 @@ export function createFetcher(options: FetcherOptions): AuthorizedFetch {
     );
   };
 }
+
+/**
+ * The fetch for token requests (`dpopFetch` of the token endpoint context): sends each request
+ * through `fetch` with a fresh `DPoP` proof of its method and URL (no `ath`: a token request
+ * carries no access token), once more after a `use_dpop_nonce` challenge (RFC 9449 §8). The
+ * request's body is sent again as given, which suits the form bodies of token requests.
+ */
+export function createTokenRequestFetch(prover: DpopProver, fetch: typeof globalThis.fetch): typeof globalThis.fetch {
+  return (input, init) => {
+    // A Request normalizes the method and resolves the URL exactly as fetch will send them.
+    const { method, url } = new Request(input, init);
+    return prover.send({ method, url }, (proof) => {
+      const headers = new Headers(init?.headers);
+      headers.set('dpop', proof);
+      return fetch(input, { ...init, headers });
+    });
+  };
+}

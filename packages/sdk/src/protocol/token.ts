@@ -28,18 +28,12 @@ export interface ProviderContext {
   fetch: typeof fetch;
   /** Sent with every token request; the protocol's own parameters win. */
   extraTokenParams?: Record<string, string> | undefined;
-  /** Set when the client uses DPoP: every grant then carries a proof (see {@link TokenRequestProver}). */
-  dpop?: TokenRequestProver | undefined;
-}
-
-/**
- * Proof of possession for token requests (RFC 9449 §5), as `sso-spa`'s DPoP prover does it:
- * `send` is called with a fresh proof for its `DPoP` header, once more after a `use_dpop_nonce`
- * challenge. Declared here, not imported, so the DPoP code stays a chunk loaded on demand.
- */
-export interface TokenRequestProver {
-  /** Calls `send` with a proof for `request`, and once more after a nonce challenge; returns the last response. */
-  send(request: { method: string; url: string }, send: (proof: string) => Promise<Response>): Promise<Response>;
+  /**
+   * Set when the client uses DPoP (RFC 9449 §5): token requests go through this fetch instead,
+   * which adds a proof of possession to each (the DPoP chunk's `createTokenRequestFetch` over
+   * `fetch`). A function, not the prover, so the DPoP code stays a chunk loaded on demand.
+   */
+  dpopFetch?: typeof fetch | undefined;
 }
 
 const invalid = (reason: string, status = 200) =>
@@ -111,19 +105,12 @@ async function grant(ctx: ProviderContext, type: string, parameters: Record<stri
   if (endpoint.protocol !== 'https:' && !LOOPBACK.test(endpoint.hostname)) {
     throw new SsoError('discovery_failed', 'The token endpoint must use https');
   }
-  const body = new URLSearchParams({ ...ctx.extraTokenParams, ...parameters, grant_type: type, client_id: ctx.clientId });
-  const post = (proof?: string) =>
-    ctx.fetch(endpoint.href, {
-      method: 'POST',
-      headers: {
-        accept: 'application/json',
-        'content-type': 'application/x-www-form-urlencoded;charset=UTF-8',
-        ...(proof && { dpop: proof }),
-      },
-      body,
-    });
   try {
-    return await (ctx.dpop ? ctx.dpop.send({ method: 'POST', url: endpoint.href }, post) : post());
+    return await (ctx.dpopFetch ?? ctx.fetch)(endpoint.href, {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
+      body: new URLSearchParams({ ...ctx.extraTokenParams, ...parameters, grant_type: type, client_id: ctx.clientId }),
+    });
   } catch (error) {
     throw toSsoError(error, 'network');
   }
@@ -143,7 +130,7 @@ export async function exchangeCode(
   expect: IdTokenExpectations,
 ): Promise<TokenSet> {
   const response = await grant(ctx, 'authorization_code', { code, redirect_uri: redirectUri, code_verifier: codeVerifier });
-  return readTokenResponse(response, expect, 'authorization_code', undefined, !!ctx.dpop);
+  return readTokenResponse(response, expect, undefined, undefined, !!ctx.dpopFetch);
 }
 
 /**
@@ -162,5 +149,5 @@ export async function refreshTokens(
 ): Promise<TokenSet> {
   if (!refreshToken) throw new SsoError('missing_refresh_token', 'No refresh token');
   const response = await grant(ctx, 'refresh_token', { refresh_token: refreshToken });
-  return readTokenResponse(response, expect, 'refresh_token', previous, !!ctx.dpop);
+  return readTokenResponse(response, expect, 'refresh_token', previous, !!ctx.dpopFetch);
 }

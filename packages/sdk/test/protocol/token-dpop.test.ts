@@ -1,6 +1,7 @@
 // The token endpoint with and without DPoP (RFC 9449 §5): what is sent, which token types are
 // accepted, and the one retry on a nonce challenge (§8).
 import { describe, expect, it } from 'vitest';
+import { createTokenRequestFetch } from '../../src/dpop/fetcher.js';
 import { createDpopProver } from '../../src/dpop/prover.js';
 import type { IdTokenExpectations } from '../../src/protocol/id-token.js';
 import { exchangeCode, type ProviderContext, readTokenResponse, refreshTokens } from '../../src/protocol/token.js';
@@ -28,7 +29,7 @@ function context(fetch: typeof globalThis.fetch, withDpop: boolean): ProviderCon
     as: { issuer: ISSUER, authorization_endpoint: `${ISSUER}authorize`, token_endpoint: TOKEN_ENDPOINT },
     clientId: 'site-a',
     fetch,
-    ...(withDpop ? { dpop: memoryProver() } : {}),
+    ...(withDpop ? { dpopFetch: createTokenRequestFetch(memoryProver(), fetch) } : {}),
   };
 }
 
@@ -57,6 +58,8 @@ describe('token requests with DPoP', () => {
     expect(payload).toMatchObject({ htm: 'POST', htu: TOKEN_ENDPOINT });
     expect(payload).not.toHaveProperty('ath');
     expect(new URLSearchParams(sent[0]?.body).get('code')).toBe('code-1');
+    expect(sent[0]?.headers.get('content-type')).toMatch(/^application\/x-www-form-urlencoded/);
+    expect(sent[0]?.headers.get('accept')).toBe('application/json');
   });
 
   it('accept a Bearer token and record it as Bearer: the server may decline to bind (§5)', async () => {
@@ -98,7 +101,7 @@ describe('token requests with DPoP', () => {
   it('reports a proof that cannot be made as dpop_failed, sending nothing', async () => {
     const { fetch, sent } = scriptedFetch(tokens('DPoP'));
     const keyStore = { getKey: () => Promise.reject(new TypeError('no subtle')), reset: async () => {}, persistent: false };
-    const ctx = { ...context(fetch, false), dpop: createDpopProver({ keyStore }) };
+    const ctx = { ...context(fetch, false), dpopFetch: createTokenRequestFetch(createDpopProver({ keyStore }), fetch) };
     await expect(exchange(ctx)).rejects.toMatchObject({ code: 'dpop_failed' });
     expect(sent).toHaveLength(0);
   });
