@@ -12,6 +12,7 @@ export const SSO_ERROR_CODES = [
   'state_mismatch',
   'issuer_mismatch',
   'invalid_id_token',
+  'invalid_signature',
   'invalid_response',
   'invalid_grant',
   'missing_refresh_token',
@@ -27,6 +28,7 @@ export const SSO_ERROR_CODES = [
   'clock_skew',
   'user_changed',
   'cancelled',
+  'dpop_failed',
 ] as const;
 
 /** One of {@link SSO_ERROR_CODES}. */

@@ -27,7 +27,8 @@ export async function s256(value: string): Promise<string> {
   return base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value))));
 }
 
-const base64url = (bytes: Uint8Array): string =>
+/** Unpadded base64url of bytes (RFC 4648 §5), as JOSE and PKCE write binary values. */
+export const base64url = (bytes: Uint8Array): string =>
   btoa(String.fromCharCode(...bytes))
     .replace(/\+/g, '-')
     .replace(/\//g, '_')

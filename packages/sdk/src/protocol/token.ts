@@ -28,6 +28,12 @@ export interface ProviderContext {
   fetch: typeof fetch;
   /** Sent with every token request; the protocol's own parameters win. */
   extraTokenParams?: Record<string, string> | undefined;
+  /**
+   * Set when the client uses DPoP (RFC 9449 §5): token requests go through this fetch instead,
+   * which adds a proof of possession to each (the DPoP chunk's `createTokenRequestFetch` over
+   * `fetch`). A function, not the prover, so the DPoP code stays a chunk loaded on demand.
+   */
+  dpopFetch?: typeof fetch | undefined;
 }
 
 const invalid = (reason: string, status = 200) =>
@@ -35,7 +41,9 @@ const invalid = (reason: string, status = 200) =>
 
 /**
  * Reads a token endpoint response: a non-200 status becomes a typed provider or HTTP error;
- * a 200 needs a JSON object with `access_token`, a Bearer `token_type`, a positive
+ * a 200 needs a JSON object with `access_token`, a Bearer `token_type` (or, when the request
+ * carried a DPoP proof, `DPoP` or Bearer: RFC 9449 §5 lets a server issue Bearer anyway, and the
+ * `token_type` returned says which one to send the token as), a positive
  * `expires_in` (or none), string `scope` / `refresh_token` when present, and a valid ID token.
  * Nothing is returned, so nothing is stored, unless every check passed.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#TokenResponseValidation
@@ -46,6 +54,7 @@ export async function readTokenResponse(
   expect: IdTokenExpectations,
   grantType = 'authorization_code',
   previous?: IdTokenClaims,
+  dpop = false,
 ): Promise<TokenSet> {
   if (response.status !== 200) throw await tokenEndpointError(response, grantType);
   let body: Record<string, unknown>;
@@ -57,7 +66,10 @@ export async function readTokenResponse(
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('not an object');
   const { access_token, token_type, expires_in, scope, refresh_token, id_token } = body;
   if (typeof access_token !== 'string' || !access_token) throw invalid('no access_token');
-  if (typeof token_type !== 'string' || token_type.toLowerCase() !== 'bearer') throw invalid('token_type is not Bearer');
+  // DPoP only when a proof was sent: a DPoP-bound token is of no use to a client without the key.
+  if (typeof token_type !== 'string' || !(dpop ? /^(bearer|dpop)$/i : /^bearer$/i).test(token_type)) {
+    throw invalid('unexpected token_type');
+  }
   if (scope !== undefined && typeof scope !== 'string') throw invalid('scope is not a string');
   if (refresh_token !== undefined && (typeof refresh_token !== 'string' || !refresh_token)) throw invalid('bad refresh_token');
   // A refresh response may omit the ID token (OpenID Connect Core §12.2): the identity stays
@@ -80,7 +92,7 @@ export async function readTokenResponse(
 }
 
 /** Hosts that may be reached over plain HTTP: loopback development providers (the dev IdP). */
-const LOOPBACK = /^(localhost|127\.0\.0\.1|\[::1\]|.+\.localhost)$/;
+export const LOOPBACK = /^(localhost|127\.0\.0\.1|\[::1\]|.+\.localhost)$/;
 
 /**
  * Sends a grant to the token endpoint: a public client's form POST (`client_id` in the body, no
@@ -94,7 +106,7 @@ async function grant(ctx: ProviderContext, type: string, parameters: Record<stri
     throw new SsoError('discovery_failed', 'The token endpoint must use https');
   }
   try {
-    return await ctx.fetch(endpoint.href, {
+    return await (ctx.dpopFetch ?? ctx.fetch)(endpoint.href, {
       method: 'POST',
       headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
       body: new URLSearchParams({ ...ctx.extraTokenParams, ...parameters, grant_type: type, client_id: ctx.clientId }),
@@ -105,7 +117,8 @@ async function grant(ctx: ProviderContext, type: string, parameters: Record<stri
 }
 
 /**
- * Exchanges an authorization code with its PKCE verifier. Never retried: a code is single-use.
+ * Exchanges an authorization code with its PKCE verifier. Never retried: a code is single-use
+ * (a DPoP nonce challenge is not a retry: the server refused the proof before using the code).
  * @see https://datatracker.ietf.org/doc/html/rfc6749#section-4.1.3
  * @see https://datatracker.ietf.org/doc/html/rfc7636#section-4.5
  */
@@ -117,7 +130,7 @@ export async function exchangeCode(
   expect: IdTokenExpectations,
 ): Promise<TokenSet> {
   const response = await grant(ctx, 'authorization_code', { code, redirect_uri: redirectUri, code_verifier: codeVerifier });
-  return readTokenResponse(response, expect);
+  return readTokenResponse(response, expect, undefined, undefined, !!ctx.dpopFetch);
 }
 
 /**
@@ -136,5 +149,5 @@ export async function refreshTokens(
 ): Promise<TokenSet> {
   if (!refreshToken) throw new SsoError('missing_refresh_token', 'No refresh token');
   const response = await grant(ctx, 'refresh_token', { refresh_token: refreshToken });
-  return readTokenResponse(response, expect, 'refresh_token', previous);
+  return readTokenResponse(response, expect, 'refresh_token', previous, !!ctx.dpopFetch);
 }
