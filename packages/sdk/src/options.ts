@@ -62,6 +62,21 @@ export interface SsoClientOptions {
    * your provider wants there too (oidc-client-ts `extraTokenParams`).
    */
   extraTokenParams?: Record<string, string>;
+  /**
+   * Sender-constrained tokens (DPoP, RFC 9449): a non-extractable key, kept in IndexedDB and
+   * shared by the site's tabs, signs a proof for every token request, and the authorization
+   * code is bound to it (`dpop_jkt`). Tokens stolen from the page are useless without the key.
+   * Call your API through {@link SsoClient.createFetcher}, which adds the proof. The DPoP code
+   * is loaded on first use only. Default false.
+   */
+  useDpop?: boolean;
+  /**
+   * Checks every new ID token's signature against the provider's JWKS (fetched and cached,
+   * refetched once for an unknown key id) before anything is stored. Without it, the SDK relies
+   * on the ID token coming straight from the token endpoint over TLS (OpenID Connect Core
+   * §3.1.3.7), as other SPA SDKs do. The check is loaded on first use only. Default false.
+   */
+  verifyIdTokenSignature?: boolean;
   /** `window.open` features of the login popup (default `'popup,width=400,height=600'`). */
   popupWindowFeatures?: string;
   /**

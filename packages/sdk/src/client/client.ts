@@ -138,18 +138,45 @@ export class SsoClient {
    * @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfo
    */
   async getUserInfo<TClaims extends User = User>(options?: GetTokenSilentlyOptions): Promise<TClaims> {
-    const token = await this.getTokenSilently({ ...options, detailedResponse: false, cacheMode: options?.cacheMode ?? 'on' });
     const ctx = this.#ctx;
     const [{ as, fetch }, user] = await Promise.all([ctx.provider(), ctx.cache.user()]);
     if (typeof as.userinfo_endpoint !== 'string') throw new SsoError('discovery_failed', 'No userinfo endpoint');
-    const response = await fetch(as.userinfo_endpoint, {
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+    const response = await this.createFetcher({ ...options, fetch })(as.userinfo_endpoint, {
+      headers: { accept: 'application/json' },
     });
     const claims = (await response.json().catch(() => undefined)) as TClaims | undefined;
     if (response.status !== 200 || claims?.sub !== user?.sub) {
       throw new SsoError('invalid_response', 'Userinfo of another user', { status: response.status });
     }
     return claims as TClaims;
+  }
+
+  /**
+   * A `fetch` for your API: every request carries an access token from
+   * {@link getTokenSilently} (with `options`), sent the way the provider issued it: DPoP-bound
+   * tokens (`useDpop`) with a fresh proof of possession, retried once when the API asks for a
+   * DPoP nonce; Bearer tokens as `Authorization: Bearer`. `options.fetch` replaces the global one.
+   * @see https://datatracker.ietf.org/doc/html/rfc9449#section-7
+   */
+  createFetcher(
+    options: GetTokenSilentlyOptions & { fetch?: typeof globalThis.fetch } = {},
+  ): (input: RequestInfo | URL, init?: RequestInit) => Promise<Response> {
+    const { fetch, ...tokenOptions } = options;
+    return async (input, init) => {
+      const [{ createFetcher }, dpop] = await Promise.all([import('../dpop/fetcher.js'), this.#ctx.dpop?.tools()]);
+      return createFetcher({
+        getAccessToken: async () => {
+          const token = await this.getTokenSilently({
+            ...tokenOptions,
+            cacheMode: tokenOptions.cacheMode ?? 'on',
+            detailedResponse: true,
+          });
+          return { accessToken: token.access_token, tokenType: token.token_type };
+        },
+        prover: dpop?.prover,
+        fetch: fetch ?? this.#ctx.platform.fetch,
+      })(input, init);
+    };
   }
 
   /** All claims of the latest ID token, with the raw token as `__raw`; `TClaims` types your provider's claims. */

@@ -17,6 +17,7 @@ import { TabChannel } from '../tab-channel.js';
 import type { AuthorizationParams, SessionCheckResult, SignedOutReason, SsoClientEvent, TokenSource } from '../types.js';
 import { isOneOf, SIGNED_OUT_REASONS, TOKEN_SOURCES } from '../vocabulary.js';
 import { ProviderDiscovery } from './discovery.js';
+import { checkIdTokenSignature, DpopBinding } from './token-binding.js';
 
 /** A cross-tab message. Never carries a token. */
 type TabMessage =
@@ -51,6 +52,8 @@ export class ClientContext {
   readonly events = new Emitter<SsoClientEvent>();
   readonly flights = new SingleFlight();
   readonly discovery: ProviderDiscovery;
+  /** DPoP, when `useDpop` asks for it. */
+  readonly dpop: DpopBinding | undefined;
   #channel: TabChannel<TabMessage> | undefined;
   #epoch = 0;
   /** An ID token the provider refused as `id_token_hint` (stale keys): silent requests go without it. */
@@ -76,6 +79,7 @@ export class ClientContext {
           ? new LocalStorageCache(this.platform.storage(location === 'localstorage' ? 'local' : 'session'))
           : location;
     this.cache = new TokenCache(store, options.issuer, options.clientId, () => this.now(), options.expiryMarginSeconds ?? 60);
+    this.dpop = options.useDpop ? new DpopBinding(options.issuer, options.clientId) : undefined;
     this.discovery = new ProviderDiscovery(options.issuer, this.platform, () => this.fetchWithTimeout());
     this.transactions = new TransactionStore(
       () => this.platform.storage(options.transactionStorage === 'local' ? 'local' : 'session'),
@@ -118,9 +122,10 @@ export class ClientContext {
 
   /** The provider's metadata (see {@link ProviderDiscovery}) with this client's request context. */
   async provider(): Promise<ProviderContext> {
-    const as = await this.discovery.metadata();
+    const [as, dpop] = await Promise.all([this.discovery.metadata(), this.dpop?.tools()]);
     const { clientId, extraTokenParams } = this.options;
-    return { as, clientId, fetch: this.fetchWithTimeout(), extraTokenParams };
+    const fetch = this.fetchWithTimeout();
+    return { as, clientId, fetch, extraTokenParams, dpopFetch: dpop?.tokenRequestFetch(fetch) };
   }
 
   /** See {@link ProviderDiscovery.forget}. */
@@ -146,6 +151,10 @@ export class ClientContext {
    * renewal started in), a response that arrives after the session ended is discarded.
    */
   async store(set: TokenSet, source: TokenSource, audience: string, scope: string, since?: number): Promise<CachedTokens> {
+    if (this.options.verifyIdTokenSignature) {
+      const { as, fetch } = await this.provider();
+      await checkIdTokenSignature(set, as, fetch, this.expectations(as, {}).algs);
+    }
     this.#stillCurrent(since);
     const previous = await this.cache.user();
     this.#stillCurrent(since);
@@ -228,6 +237,9 @@ export class ClientContext {
     this.#epoch++;
     const user = await this.cache.user();
     await this.cache.clear();
+    // The next user's tokens must not be bound to the key of this session's (a user switch
+    // keeps it: the new user's tokens were just bound to it).
+    if (reason !== 'user_changed') await this.dpop?.reset().catch(() => undefined);
     this.#post({ t: 'signed_out', reason, ...(user ? { sub: user.sub } : {}) });
     this.events.emit({ type: 'signed_out', reason, fromOtherTab: false });
   }

@@ -7,7 +7,13 @@ const OPTIONS = { ssoIdleMs: 300_000, absoluteMs: 3_600_000, appIdleMs: undefine
 
 /** A user who signed in at T0 with 150 s tokens, and was last active at `activityAt`. */
 function facts(now: number, patch: Partial<SessionFacts> = {}, activityAt: number | undefined = T0 + 1000): SessionFacts {
-  const times = { providerRoundTripAt: T0, loginAt: T0, lastActivityAt: activityAt, tokenIssuedAt: T0, tokenExpiresAt: T0 + 150_000 };
+  const times = {
+    providerRoundTripAt: T0,
+    loginAt: T0,
+    lastActivityAt: activityAt,
+    tokenIssuedAt: T0,
+    tokenExpiresAt: T0 + 150_000,
+  };
   return {
     now,
     deadlines: computeDeadlines(times, OPTIONS),
@@ -56,7 +62,10 @@ describe('decide: the session manager’s one decision, from the facts and the c
   it('leaves an idle user to the warning, logged once when it starts, with a tick per second of the countdown', () => {
     const entering = decide(facts(T0 + 240_500, {}, undefined));
     expect(entering).toEqual({ status: 'warning', wakeAt: T0 + 241_000, log: 'warning' });
-    expect(decide(facts(T0 + 241_000, { previousStatus: 'warning' }, undefined))).toEqual({ status: 'warning', wakeAt: T0 + 242_000 });
+    expect(decide(facts(T0 + 241_000, { previousStatus: 'warning' }, undefined))).toEqual({
+      status: 'warning',
+      wakeAt: T0 + 242_000,
+    });
   });
 
   it('probes the provider when asked to and nothing else is due', () => {

@@ -28,7 +28,9 @@ describe('the session manager on the real SsoClient', () => {
     const offline = async () => {
       throw new Error('offline');
     };
-    const clients = ['site-a', 'site-b'].map((clientId) => new SsoClient({ issuer: 'https://idp.example/', clientId, fetch: offline }));
+    const clients = ['site-a', 'site-b'].map(
+      (clientId) => new SsoClient({ issuer: 'https://idp.example/', clientId, fetch: offline }),
+    );
     expect(new Set(clients.map((c) => c.sessionKey)).size).toBe(2);
     const sessions = clients.map((client) => createSessionManager(client, { platform: browser.tab().platform }));
     browser.tabs[0]?.input();

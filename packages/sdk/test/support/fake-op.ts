@@ -126,7 +126,10 @@ export class FakeOp {
       return Response.json(this.metadata);
     }
     if (url.href === this.metadata.userinfo_endpoint) {
-      const token = new Headers(init?.headers).get('authorization')?.replace(/^Bearer /, '') ?? '';
+      const token =
+        new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined))
+          .get('authorization')
+          ?.replace(/^Bearer /, '') ?? '';
       if (!this.issuedAccessTokens.has(token)) return new Response(null, { status: 401 });
       return Response.json({ sub: this.userinfoSub ?? this.sub, name: 'Alice Liddell', email: 'alice@example.com' });
     }
