@@ -69,9 +69,9 @@ export interface Platform {
    */
   claim(name: string): Promise<((afterMs: number) => void) | undefined>;
   /** Where input and `visibilitychange` are observed; `undefined` outside a browser. */
-  document: (EventTarget & { readonly visibilityState?: string }) | undefined;
+  document(): (EventTarget & { readonly visibilityState?: string }) | undefined;
   /** Where `focus`, `pageshow`, `online` and `storage` are observed; `undefined` outside a browser. */
-  window: EventTarget | undefined;
+  window(): EventTarget | undefined;
   /** The current address, or `undefined` outside a browser. */
   currentUrl(): string | undefined;
   /** `history.replaceState` to `url` (same document). */
@@ -153,32 +153,44 @@ function opener(): Window | undefined {
 const noNavigator = (): Promise<never> =>
   Promise.reject(new SsoError('invalid_options', 'No navigator for this round trip in this entry point'));
 
+/** The part of the {@link Platform} the session layer and the cross-tab channel use. */
+export type BasicPlatform = Pick<
+  Platform,
+  'now' | 'setTimeout' | 'clearTimeout' | 'storage' | 'broadcastChannel' | 'document' | 'window' | 'currentUrl'
+>;
+
+/**
+ * The browser's clock, timers, storage, channels and event targets, with `overrides` applied:
+ * all `sso-spa/session` needs, so its entry point carries nothing else of the platform.
+ */
+export function basicPlatform(overrides: Partial<Platform> = {}): BasicPlatform & Partial<Platform> {
+  const g = globalThis as typeof globalThis & { document?: Document; window?: Window };
+  return {
+    now: () => Date.now(),
+    setTimeout: (callback, ms) => setTimeout(callback, ms),
+    clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+    storage,
+    broadcastChannel: (name) =>
+      typeof BroadcastChannel === 'function' ? (new BroadcastChannel(name) as unknown as ChannelLike) : undefined,
+    // Read when used, never when created: constructing the SDK touches no browser global (SSR).
+    document: () => g.document,
+    window: () => g.window,
+    currentUrl: () => globalThis.location?.href,
+    ...overrides,
+  };
+}
+
 /**
  * The browser implementation of {@link Platform}, with `overrides` applied. The hidden-iframe
  * and popup navigators are not part of it (the session manager never needs them, and its
  * entry point should not carry them): the client passes them in.
  */
 export function createPlatform(overrides: Partial<Platform> = {}): Platform {
-  const g = globalThis as typeof globalThis & { document?: Document; window?: Window };
-  return {
+  return basicPlatform({
     fetch: (input, init) => globalThis.fetch(input, init),
-    now: () => Date.now(),
     online: () => (globalThis.navigator as Navigator | undefined)?.onLine !== false,
-    setTimeout: (callback, ms) => setTimeout(callback, ms),
-    clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-    storage,
-    broadcastChannel: (name) =>
-      typeof BroadcastChannel === 'function' ? (new BroadcastChannel(name) as unknown as ChannelLike) : undefined,
     lock,
     claim,
-    // Read when used, never when created: constructing the SDK touches no browser global (SSR).
-    get document() {
-      return g.document;
-    },
-    get window() {
-      return g.window;
-    },
-    currentUrl: () => globalThis.location?.href,
     opener,
     replaceUrl: (url) => globalThis.history?.replaceState(globalThis.history.state, '', url),
     navigate: (url) => globalThis.location.assign(url),
@@ -186,7 +198,7 @@ export function createPlatform(overrides: Partial<Platform> = {}): Platform {
     openPopup: (features) => globalThis.open('', 'sso-spa:authorize', features) ?? undefined,
     popup: noNavigator,
     ...overrides,
-  };
+  }) as Platform;
 }
 
 /** Adds one listener for several event types; returns the function that removes them all. */

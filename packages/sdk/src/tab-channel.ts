@@ -1,4 +1,4 @@
-import type { ChannelLike, Platform, StorageLike } from './platform.js';
+import type { BasicPlatform, ChannelLike, StorageLike } from './platform.js';
 
 /**
  * Messages between the tabs of one site. BroadcastChannel where it exists; otherwise a
@@ -6,17 +6,19 @@ import type { ChannelLike, Platform, StorageLike } from './platform.js';
  * makes two equal messages still a change). A message never reaches the tab that sent it.
  */
 export class TabChannel<Message extends object> {
-  readonly #platform: Platform;
+  readonly #platform: BasicPlatform;
   readonly #storage: StorageLike | undefined;
+  readonly #window: EventTarget | undefined;
   readonly #key: string;
   readonly #channel: ChannelLike | undefined;
   readonly #onStorage: ((event: Event) => void) | undefined;
   #closed = false;
 
-  constructor(platform: Platform, name: string, onMessage: (message: Message) => void) {
+  constructor(platform: BasicPlatform, name: string, onMessage: (message: Message) => void) {
     this.#platform = platform;
     this.#key = `${name}:message`;
     this.#storage = platform.storage('local');
+    this.#window = platform.window();
     const deliver = (data: unknown) => {
       // Another script on the origin may share the name: accept plain objects only.
       if (!this.#closed && typeof data === 'object' && data !== null) onMessage(data as Message);
@@ -30,7 +32,7 @@ export class TabChannel<Message extends object> {
     this.#channel = channel;
     if (channel) {
       channel.onmessage = (event) => deliver(event.data);
-    } else if (platform.window && this.#storage) {
+    } else if (this.#window && this.#storage) {
       this.#onStorage = (event) => {
         const { key, newValue } = event as StorageEvent;
         if (key !== this.#key || !newValue) return;
@@ -40,7 +42,7 @@ export class TabChannel<Message extends object> {
           // Corrupted or foreign entry: not ours.
         }
       };
-      platform.window.addEventListener('storage', this.#onStorage);
+      this.#window.addEventListener('storage', this.#onStorage);
     }
   }
 
@@ -70,6 +72,6 @@ export class TabChannel<Message extends object> {
       this.#channel.onmessage = null;
       this.#channel.close();
     }
-    if (this.#onStorage) this.#platform.window?.removeEventListener('storage', this.#onStorage);
+    if (this.#onStorage) this.#window?.removeEventListener('storage', this.#onStorage);
   }
 }

@@ -34,7 +34,8 @@ export async function prepareAuthorization(
   const webMessage = inDocument && as.response_modes_supported?.includes('web_message') === true;
   const params = ctx.authorizationParams(requested);
   // Binds the code to this client's DPoP key (RFC 9449 §10): a stolen code is useless without it.
-  if (ctx.dpop) params.dpop_jkt = await (await ctx.dpop.tools()).prover.thumbprint();
+  const dpop = await ctx.dpop();
+  if (dpop) params.dpop_jkt = await dpop.prover.thumbprint();
   const redirectUri = String(
     (inDocument && !webMessage ? ctx.options.silentCallbackUri : undefined) ?? params.redirect_uri ?? ctx.redirectUri ?? '',
   );

@@ -4,9 +4,8 @@ import { toSsoError } from '../protocol/errors.js';
 import type { CheckSessionOptions } from '../types.js';
 import type { ClientContext } from './context.js';
 import { getTokens } from './get-tokens.js';
-import { redirectToProvider } from './login.js';
+import { transactionsOf } from './redirect-transactions.js';
 import { handOverSilentResponse } from './silent-frame.js';
-import { claimSilentRedirect } from './silent-redirect-guard.js';
 
 /**
  * Silent sign-in: cache, refresh token or hidden iframe. "No session" answers sign the site
@@ -19,12 +18,15 @@ import { claimSilentRedirect } from './silent-redirect-guard.js';
  * "no session", keeps that from ever looping (see silent-redirect-guard.ts).
  */
 export async function checkSession(ctx: ClientContext, options: CheckSessionOptions = {}): Promise<void> {
-  // In the SDK's own silent frame or popup the app must not check (nested frames) nor log in.
-  if (handOverSilentResponse(ctx)) return;
   ctx.connect();
   const current = ctx.platform.currentUrl();
-  // The callback page is handled by handleRedirectCallback; a check here would race it.
-  if (current && isCallbackUrl(current)) return;
+  if (current && isCallbackUrl(current)) {
+    // In the SDK's own silent frame or popup the response goes to the window that waits for
+    // it; on the app's callback page handleRedirectCallback handles it. A check here would
+    // race either.
+    handOverSilentResponse(ctx, (state) => transactionsOf(ctx).has(state));
+    return;
+  }
   // Read before a stale user is cleared below, which also forgets that this site had one.
   const returning = ctx.returning;
   try {
@@ -42,12 +44,13 @@ export async function checkSession(ctx: ClientContext, options: CheckSessionOpti
   }
   const redirect = options.redirect ?? ctx.options.checkSessionRedirect ?? 'returning';
   if (!current || !(redirect === true || (redirect === 'returning' && returning))) return;
-  if (!claimSilentRedirect(ctx)) return;
+  const flows = await import('./flows.js');
+  if (!flows.claimSilentRedirect(ctx)) return;
   // The page is about to go: an app that reads this starts no login redirect of its own,
   // which would race this one and abort it.
   ctx.reportSessionCheck('redirecting');
   const here = new URL(current);
-  await redirectToProvider(ctx, 'silent_redirect', {
+  await flows.redirectToProvider(ctx, 'silent_redirect', {
     appState: { targetUrl: here.pathname + here.search + here.hash },
     authorizationParams: { ...options.authorizationParams, prompt: 'none' },
   });

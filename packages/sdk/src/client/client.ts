@@ -1,4 +1,5 @@
 import { isSsoError, SsoError } from '../errors.js';
+import { scopedName } from '../names.js';
 import type { SsoClientOptions } from '../options.js';
 import { userFromClaims } from '../protocol/id-token.js';
 import type {
@@ -21,8 +22,10 @@ import type {
 import { checkSession } from './check-session.js';
 import { ClientContext } from './context.js';
 import { details, getTokens } from './get-tokens.js';
-import { handleCallback, popupLogin, redirectToProvider } from './login.js';
-import { logout, revoke } from './logout.js';
+import { takeCallback } from './redirect-transactions.js';
+
+/** The flows a page needs only when the user acts, or on the callback page: see flows.ts. */
+const flows = () => import('./flows.js');
 
 /**
  * An OpenID Connect client for a single-page app: authorization code + PKCE for every token,
@@ -46,8 +49,8 @@ export class SsoClient {
   }
 
   /** Sends the browser to the provider to log in. `appState` comes back from {@link handleRedirectCallback}. */
-  loginWithRedirect(options: RedirectLoginOptions = {}): Promise<void> {
-    return redirectToProvider(this.#ctx, 'login', options);
+  async loginWithRedirect(options: RedirectLoginOptions = {}): Promise<void> {
+    return (await flows()).redirectToProvider(this.#ctx, 'login', options);
   }
 
   /**
@@ -55,8 +58,12 @@ export class SsoClient {
    * exchanges the code, validates the ID token and caches the tokens.
    * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthResponseValidation
    */
-  handleRedirectCallback<TAppState = unknown>(url?: string): Promise<RedirectLoginResult<TAppState>> {
-    return handleCallback(this.#ctx, url) as Promise<RedirectLoginResult<TAppState>>;
+  async handleRedirectCallback<TAppState = unknown>(url?: string): Promise<RedirectLoginResult<TAppState>> {
+    const taken = takeCallback(this.#ctx, url);
+    // The SDK's own silent frame or popup: the waiting window takes the response and removes
+    // this page, so the app's callback handling never runs (and never settles) here.
+    if (!taken) return new Promise<never>(() => {});
+    return (await flows()).completeCallback(this.#ctx, taken) as Promise<RedirectLoginResult<TAppState>>;
   }
 
   /**
@@ -71,11 +78,13 @@ export class SsoClient {
       this.#ctx.platform.openPopup(this.#ctx.options.popupWindowFeatures ?? 'popup,width=400,height=600');
     if (!popup) return Promise.reject(new SsoError('popup_blocked', 'Popup blocked'));
     const timeoutInSeconds = config.timeoutInSeconds ?? options.timeoutInSeconds;
-    return popupLogin(
-      this.#ctx,
-      { ...options, ...(timeoutInSeconds === undefined ? {} : { timeoutInSeconds }) },
-      popup,
-      config.closePopup !== false,
+    return flows().then(({ popupLogin }) =>
+      popupLogin(
+        this.#ctx,
+        { ...options, ...(timeoutInSeconds === undefined ? {} : { timeoutInSeconds }) },
+        popup,
+        config.closePopup !== false,
+      ),
     );
   }
 
@@ -95,16 +104,15 @@ export class SsoClient {
       options.popup ??
       this.#ctx.platform.openPopup(this.#ctx.options.popupWindowFeatures ?? 'popup,width=400,height=600');
     const fromCache = options.cacheMode === 'off' ? Promise.resolve(undefined) : this.getTokenSilently(tokenOptions);
-    return fromCache.then(async (cached) => {
-      if (cached !== undefined) {
-        if (popup && config.closePopup !== false && !config.popup) popup.close();
-        return cached;
-      }
-      await this.loginWithPopup(options, { ...config, ...(popup ? { popup } : {}) });
-      const token = await this.getTokenSilently(tokenOptions);
-      if (token === undefined) throw new SsoError('invalid_response', 'The popup brought no such token');
-      return token;
-    });
+    return Promise.all([fromCache, flows()]).then(([cached, { tokenWithPopup }]) =>
+      tokenWithPopup(
+        cached,
+        popup,
+        config.closePopup !== false && !config.popup,
+        () => this.loginWithPopup(options, { ...config, ...(popup ? { popup } : {}) }),
+        () => this.getTokenSilently(tokenOptions),
+      ),
+    );
   }
 
   /**
@@ -138,17 +146,7 @@ export class SsoClient {
    * @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfo
    */
   async getUserInfo<TClaims extends User = User>(options?: GetTokenSilentlyOptions): Promise<TClaims> {
-    const ctx = this.#ctx;
-    const [{ as, fetch }, user] = await Promise.all([ctx.provider(), ctx.cache.user()]);
-    if (typeof as.userinfo_endpoint !== 'string') throw new SsoError('discovery_failed', 'No userinfo endpoint');
-    const response = await this.createFetcher({ ...options, fetch })(as.userinfo_endpoint, {
-      headers: { accept: 'application/json' },
-    });
-    const claims = (await response.json().catch(() => undefined)) as TClaims | undefined;
-    if (response.status !== 200 || claims?.sub !== user?.sub) {
-      throw new SsoError('invalid_response', 'Userinfo of another user', { status: response.status });
-    }
-    return claims as TClaims;
+    return (await flows()).userInfo<TClaims>(this.#ctx, (fetch) => this.createFetcher({ ...options, fetch }));
   }
 
   /**
@@ -162,21 +160,10 @@ export class SsoClient {
     options: GetTokenSilentlyOptions & { fetch?: typeof globalThis.fetch } = {},
   ): (input: RequestInfo | URL, init?: RequestInit) => Promise<Response> {
     const { fetch, ...tokenOptions } = options;
-    return async (input, init) => {
-      const [{ createFetcher }, dpop] = await Promise.all([import('../dpop/fetcher.js'), this.#ctx.dpop?.tools()]);
-      return createFetcher({
-        getAccessToken: async () => {
-          const token = await this.getTokenSilently({
-            ...tokenOptions,
-            cacheMode: tokenOptions.cacheMode ?? 'on',
-            detailedResponse: true,
-          });
-          return { accessToken: token.access_token, tokenType: token.token_type };
-        },
-        prover: dpop?.prover,
-        fetch: fetch ?? this.#ctx.platform.fetch,
-      })(input, init);
-    };
+    const ctx = this.#ctx;
+    const getToken = () =>
+      this.getTokenSilently({ ...tokenOptions, cacheMode: tokenOptions.cacheMode ?? 'on', detailedResponse: true });
+    return async (input, init) => (await (await flows()).fetchWithToken(ctx, getToken, fetch))(input, init);
   }
 
   /** All claims of the latest ID token, with the raw token as `__raw`; `TClaims` types your provider's claims. */
@@ -194,8 +181,8 @@ export class SsoClient {
    * revocation, then ends the SSO session at the provider (unless `openUrl: false`). Resolves
    * with what happened at the provider: `not_supported` means its SSO session may still be alive.
    */
-  logout(options?: LogoutOptions): Promise<LogoutResult> {
-    return logout(this.#ctx, options);
+  async logout(options?: LogoutOptions): Promise<LogoutResult> {
+    return (await flows()).logout(this.#ctx, options);
   }
 
   /**
@@ -204,9 +191,8 @@ export class SsoClient {
    * later renewals go through the provider (or fail with `missing_refresh_token`).
    * @see https://datatracker.ietf.org/doc/html/rfc7009
    */
-  revokeRefreshToken(): Promise<void> {
-    const ctx = this.#ctx;
-    return ctx.platform.lock(ctx.renewalLock, 20_000, async () => revoke(ctx, await ctx.cache.refreshTokens(true)));
+  async revokeRefreshToken(): Promise<void> {
+    return (await flows()).revokeRefreshTokens(this.#ctx);
   }
 
   /** Ends this site's session in every tab without navigating: clears the cache, broadcasts, emits `signed_out`. */
@@ -228,7 +214,7 @@ export class SsoClient {
    * key and channel): one per issuer and client, so two apps on one origin never share it.
    */
   get sessionKey(): string {
-    return `sso-spa.session::${this.#ctx.options.issuer}::${this.#ctx.options.clientId}`;
+    return scopedName('session', this.#ctx.options.issuer, this.#ctx.options.clientId);
   }
 
   /** Listens to token, sign-out and renewal-failure events, in this tab and from the others. Returns the unsubscribe function. */

@@ -1,6 +1,6 @@
 import { SsoError } from '../errors.js';
+import { scopedName } from '../names.js';
 import { runIframe } from '../navigators/iframe.js';
-import { runPopup } from '../navigators/popup.js';
 import type { SsoClientOptions } from '../options.js';
 import { createPlatform, type Platform } from '../platform.js';
 import { normalizeScope } from '../protocol/authorize.js';
@@ -12,12 +12,11 @@ import { Emitter } from '../store/events.js';
 import { timedFetch } from '../store/http.js';
 import { SingleFlight } from '../store/single-flight.js';
 import { type CachedTokens, TokenCache } from '../store/token-cache.js';
-import { TransactionStore } from '../store/transactions.js';
 import { TabChannel } from '../tab-channel.js';
 import type { AuthorizationParams, SessionCheckResult, SignedOutReason, SsoClientEvent, TokenSource } from '../types.js';
 import { isOneOf, SIGNED_OUT_REASONS, TOKEN_SOURCES } from '../vocabulary.js';
 import { ProviderDiscovery } from './discovery.js';
-import { checkIdTokenSignature, DpopBinding } from './token-binding.js';
+import type { DpopTools } from './token-binding.js';
 
 /** A cross-tab message. Never carries a token. */
 type TabMessage =
@@ -42,18 +41,16 @@ function followClock(provider: () => number | Promise<number>): () => number {
 
 /**
  * The shared state the client's flows work on: options with defaults, the platform seam,
- * the cache, transactions, events and the provider's metadata. Internal.
+ * the cache, events and the provider's metadata. Internal.
  */
 export class ClientContext {
   readonly options: SsoClientOptions;
   readonly platform: Platform;
   readonly cache: TokenCache;
-  readonly transactions: TransactionStore;
   readonly events = new Emitter<SsoClientEvent>();
   readonly flights = new SingleFlight();
   readonly discovery: ProviderDiscovery;
-  /** DPoP, when `useDpop` asks for it. */
-  readonly dpop: DpopBinding | undefined;
+  #dpop: Promise<DpopTools> | undefined;
   #channel: TabChannel<TabMessage> | undefined;
   #epoch = 0;
   /** An ID token the provider refused as `id_token_hint` (stale keys): silent requests go without it. */
@@ -66,7 +63,8 @@ export class ClientContext {
     this.options = options;
     this.platform = createPlatform({
       iframe: runIframe,
-      popup: runPopup,
+      // Loaded with the popup flows, on first use: most pages never open one.
+      popup: (request) => import('../navigators/popup.js').then(({ runPopup }) => runPopup(request)),
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(options.now ? { now: options.now } : options.nowProvider ? { now: followClock(options.nowProvider) } : {}),
       ...options.platform,
@@ -79,19 +77,12 @@ export class ClientContext {
           ? new LocalStorageCache(this.platform.storage(location === 'localstorage' ? 'local' : 'session'))
           : location;
     this.cache = new TokenCache(store, options.issuer, options.clientId, () => this.now(), options.expiryMarginSeconds ?? 60);
-    this.dpop = options.useDpop ? new DpopBinding(options.issuer, options.clientId) : undefined;
     this.discovery = new ProviderDiscovery(options.issuer, this.platform, () => this.fetchWithTimeout());
-    this.transactions = new TransactionStore(
-      () => this.platform.storage(options.transactionStorage === 'local' ? 'local' : 'session'),
-      options.issuer,
-      options.clientId,
-      () => this.now(),
-    );
   }
 
   /** The cross-tab lock under which tokens are renewed (and refresh tokens revoked). */
   get renewalLock(): string {
-    return `sso-spa::${this.options.issuer}::${this.options.clientId}`;
+    return scopedName('', this.options.issuer, this.options.clientId);
   }
 
   now(): number {
@@ -122,10 +113,24 @@ export class ClientContext {
 
   /** The provider's metadata (see {@link ProviderDiscovery}) with this client's request context. */
   async provider(): Promise<ProviderContext> {
-    const [as, dpop] = await Promise.all([this.discovery.metadata(), this.dpop?.tools()]);
+    const [as, dpop] = await Promise.all([this.discovery.metadata(), this.dpop()]);
     const { clientId, extraTokenParams } = this.options;
     const fetch = this.fetchWithTimeout();
     return { as, clientId, fetch, extraTokenParams, dpopFetch: dpop?.tokenRequestFetch(fetch) };
+  }
+
+  /**
+   * DPoP (`useDpop`), loaded on first use with `import()`, so that apps without it never
+   * download it; `undefined` without `useDpop`. A chunk that failed to load is tried again.
+   */
+  dpop(): Promise<DpopTools> | undefined {
+    if (!this.options.useDpop) return undefined;
+    const { issuer, clientId } = this.options;
+    this.#dpop ??= import('./token-binding.js').then((binding) => binding.loadDpop(issuer, clientId));
+    this.#dpop.catch(() => {
+      this.#dpop = undefined;
+    });
+    return this.#dpop;
   }
 
   /** See {@link ProviderDiscovery.forget}. */
@@ -153,6 +158,7 @@ export class ClientContext {
   async store(set: TokenSet, source: TokenSource, audience: string, scope: string, since?: number): Promise<CachedTokens> {
     if (this.options.verifyIdTokenSignature) {
       const { as, fetch } = await this.provider();
+      const { checkIdTokenSignature } = await import('./token-binding.js');
       await checkIdTokenSignature(set, as, fetch, this.expectations(as, {}).algs);
     }
     this.#stillCurrent(since);
@@ -205,7 +211,7 @@ export class ClientContext {
   }
 
   get #returningKey(): string {
-    return `sso-spa.meta.returning::${this.options.issuer}::${this.options.clientId}`;
+    return scopedName('meta.returning', this.options.issuer, this.options.clientId);
   }
 
   /**
@@ -239,20 +245,16 @@ export class ClientContext {
     await this.cache.clear();
     // The next user's tokens must not be bound to the key of this session's (a user switch
     // keeps it: the new user's tokens were just bound to it).
-    if (reason !== 'user_changed') await this.dpop?.reset().catch(() => undefined);
+    if (reason !== 'user_changed') await this.#dpop?.then((dpop) => dpop.prover.reset()).catch(() => undefined);
     this.#post({ t: 'signed_out', reason, ...(user ? { sub: user.sub } : {}) });
     this.events.emit({ type: 'signed_out', reason, fromOtherTab: false });
   }
 
   /** Opens the cross-tab channel on first use (never at import or construction time). */
   connect(): void {
-    this.#channel ??= new TabChannel<TabMessage>(
-      this.platform,
-      `sso-spa::${this.options.issuer}::${this.options.clientId}`,
-      (message) => {
-        void this.#receive(message).catch(() => {});
-      },
-    );
+    this.#channel ??= new TabChannel<TabMessage>(this.platform, this.renewalLock, (message) => {
+      void this.#receive(message).catch(() => {});
+    });
   }
 
   #post(message: TabMessage): void {

@@ -1,4 +1,5 @@
 import type { SsoError } from '../errors.js';
+import { scopedName } from '../names.js';
 import type { Platform } from '../platform.js';
 import { checkDiscovery, discoveryUrl, type ProviderMetadata, readDiscovery } from '../protocol/discovery.js';
 
@@ -66,7 +67,7 @@ export class ProviderDiscovery {
   }
 
   get #key(): string {
-    return `sso-spa.meta.discovery::${this.#issuer}`;
+    return scopedName('meta.discovery', this.#issuer);
   }
 
   /**

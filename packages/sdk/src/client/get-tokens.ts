@@ -1,6 +1,5 @@
 import { isSsoError, SsoError } from '../errors.js';
 import { silentRequestError, toSsoError } from '../protocol/errors.js';
-import { refreshTokens } from '../protocol/token.js';
 import type { CachedTokens } from '../store/token-cache.js';
 import type { GetTokenSilentlyOptions, TokenDetails } from '../types.js';
 import type { ClientContext } from './context.js';
@@ -70,82 +69,11 @@ async function renew(ctx: ClientContext, request: RenewRequest): Promise<CachedT
     throw new SsoError('missing_refresh_token', 'useRefreshTokens is off');
   }
   if (useRefresh) {
-    const { refreshToken, key } = await ctx.cache.get(request.audience, request.scope);
-    if (refreshToken) {
-      const release = await ctx.platform.claim(`sso-spa::rt::${await fingerprint(refreshToken)}`);
-      if (!release) return rotatedElsewhere(ctx, request);
-      try {
-        const tokens = await viaRefreshToken(ctx, request, refreshToken, since);
-        // Held a moment longer, so a tab whose view of the cache still shows this (now rotated)
-        // token finds it taken and waits for the new one instead of resending it.
-        release(ROTATION_GRACE_MS);
-        return tokens;
-      } catch (error) {
-        release(0);
-        const typed = toSsoError(error);
-        // Drop a refresh token the provider rejected; a network error keeps it (the response may
-        // be lost after rotation, so it is not resent blindly: the caller decides).
-        if (!isSsoError(typed, 'invalid_grant', 'invalid_id_token')) throw typed;
-        await ctx.cache.drop(key);
-        if (typed.code === 'invalid_id_token') {
-          await ctx.clearSession('invalid_grant');
-          throw typed;
-        }
-        if (!fallback) throw typed;
-      }
-    } else if (!fallback) {
-      throw new SsoError('missing_refresh_token', 'No refresh token for this audience and scope');
-    }
+    const { viaRefreshToken } = await import('./refresh.js');
+    const tokens = await viaRefreshToken(ctx, request.audience, request.scope, since, fallback);
+    if (tokens) return tokens;
   }
   return viaIframe(ctx, request, since);
-}
-
-const ROTATION_GRACE_MS = 1_000;
-
-/** A short SHA-256 of a refresh token, to name its lock without exposing it. */
-async function fingerprint(token: string): Promise<string> {
-  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(token));
-  return [...new Uint8Array(digest).slice(0, 12)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/**
- * This tab holds the renewal lock, yet the refresh token it sees is being (or was just) used by
- * another tab: localStorage is not consistent across a browser's processes, so right after
- * another tab stored the rotated token and released the lock this tab can still read the old
- * one. Resending it would look like reuse to the provider, which revokes the grant. Wait for
- * the other tab's tokens to show up here instead.
- */
-async function rotatedElsewhere(ctx: ClientContext, request: RenewRequest): Promise<CachedTokens> {
-  const deadline = ctx.now() + ROTATION_GRACE_MS + 2_000;
-  for (;;) {
-    const { tokens } = await ctx.cache.get(request.audience, request.scope);
-    if (tokens) return tokens;
-    if (ctx.now() >= deadline) {
-      throw new SsoError('timeout', 'Another tab is renewing; try again');
-    }
-    await new Promise<void>((resolve) => ctx.platform.setTimeout(resolve, 20));
-  }
-}
-
-/**
- * Redeems the refresh token; a rotated one replaces the old in the same cache write.
- * @see https://datatracker.ietf.org/doc/html/rfc6749#section-6
- */
-async function viaRefreshToken(
-  ctx: ClientContext,
-  request: RenewRequest,
-  refreshToken: string,
-  since: number,
-): Promise<CachedTokens> {
-  const provider = await ctx.provider();
-  const user = await ctx.cache.user();
-  const set = await refreshTokens(
-    provider,
-    refreshToken,
-    ctx.expectations(provider.as, user ? { sub: user.sub } : {}),
-    user?.claims,
-  );
-  return ctx.store(set, 'refresh_token', request.audience, request.scope, since);
 }
 
 /**

@@ -1,12 +1,13 @@
 import { isNoSessionError, SsoError } from '../errors.js';
-import { checkAuthorizationResponse, checkNoRepeats, cleanedUrl, responseParams } from '../protocol/callback.js';
+import { checkAuthorizationResponse } from '../protocol/callback.js';
 import { silentRequestError, toSsoError } from '../protocol/errors.js';
-import { claimTransaction, type Transaction } from '../store/transactions.js';
+import { claimTransaction } from '../store/transaction-claim.js';
+import type { Transaction } from '../store/transactions.js';
 import type { PopupLoginOptions, RedirectLoginOptions, RedirectLoginResult } from '../types.js';
 import { prepareAuthorization, redeemCode } from './authorization-request.js';
 import type { ClientContext } from './context.js';
+import { transactionsOf } from './redirect-transactions.js';
 import { roundTrip } from './round-trip.js';
-import { handOverSilentResponse } from './silent-frame.js';
 import { releaseSilentRedirect } from './silent-redirect-guard.js';
 
 /**
@@ -21,7 +22,7 @@ export async function redirectToProvider(
 ): Promise<void> {
   const request = await prepareAuthorization(ctx, options.authorizationParams);
   const { secrets } = request;
-  ctx.transactions.save({
+  transactionsOf(ctx).save({
     // A top-level prompt=none request is a session check whoever starts it: its "no session"
     // answer resolves `sessionCheck: 'no_session'` instead of failing the callback.
     kind: new URL(request.url).searchParams.get('prompt') === 'none' ? 'silent_redirect' : kind,
@@ -41,30 +42,14 @@ export async function redirectToProvider(
 }
 
 /**
- * Completes a redirect login. The response parameters leave the address bar and the
- * transaction is consumed before the first await, so a reload or the back button replays
- * nothing; any failure stores nothing.
+ * Completes a redirect login taken by {@link takeCallback}: only one copy of this tab may
+ * exchange the code; any failure stores nothing.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthResponseValidation
  */
-export async function handleCallback(ctx: ClientContext, url?: string): Promise<RedirectLoginResult> {
-  // The SDK's own silent frame or popup: the waiting window takes the response and removes
-  // this page, so the app's callback handling never runs (and never settles) here.
-  if (handOverSilentResponse(ctx)) return new Promise<never>(() => {});
-  const current = ctx.platform.currentUrl();
-  const href = url ?? current;
-  if (!href) throw new SsoError('invalid_options', 'No callback URL');
-  const params = responseParams(href);
-  const clean = current ? cleanedUrl(current) : undefined;
-  if (clean) ctx.platform.replaceUrl(clean);
-  // Every state's transaction is consumed, so a repeated state leaves none behind; without a
-  // state the store is still rewritten, dropping corrupt entries.
-  const [state, ...others] = params.getAll('state');
-  const tx = ctx.transactions.take(state);
-  for (const other of others) ctx.transactions.take(other);
-  checkNoRepeats(params);
-  if (!tx || tx.issuer !== ctx.options.issuer || tx.clientId !== ctx.options.clientId) {
-    throw new SsoError('state_mismatch', 'No matching login transaction');
-  }
+export async function completeCallback(
+  ctx: ClientContext,
+  { params, tx }: { params: URLSearchParams; tx: Transaction },
+): Promise<RedirectLoginResult> {
   const silent = tx.kind === 'silent_redirect';
   const appState = tx.appState === undefined ? {} : { appState: tx.appState };
   let done: ((used: boolean) => void) | undefined;

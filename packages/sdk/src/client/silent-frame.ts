@@ -11,11 +11,11 @@ import type { ClientContext } from './context.js';
  * login logic must not run here. Cheap: no network, no await.
  * @returns true when the response was handed over.
  */
-export function handOverSilentResponse(ctx: ClientContext): boolean {
+export function handOverSilentResponse(ctx: ClientContext, startedHere: (state: string) => boolean): boolean {
   const url = ctx.platform.currentUrl();
   if (!url || !isCallbackUrl(url)) return false;
   const state = responseParams(url).get('state') ?? '';
-  if (ctx.transactions.has(state)) return false;
+  if (startedHere(state)) return false;
   const target = ctx.platform.opener();
   return target ? postAuthorizationResponse(target, url) : false;
 }

@@ -1,3 +1,4 @@
+import { scopedName } from '../names.js';
 import type { ClientContext } from './context.js';
 
 /**
@@ -7,7 +8,7 @@ import type { ClientContext } from './context.js';
  * because the next page load of a signed-in user (a reload with a memory cache, a second
  * tab) must be able to check again without a login form.
  */
-const key = (ctx: ClientContext) => `sso-spa.check::${ctx.options.issuer}::${ctx.options.clientId}`;
+const key = (ctx: ClientContext) => scopedName('check', ctx.options.issuer, ctx.options.clientId);
 
 /** Sets the mark; false when it is set and fresh, or when it cannot be kept (then no redirect). */
 export function claimSilentRedirect(ctx: ClientContext): boolean {

@@ -9,38 +9,13 @@ export interface DpopTools {
 }
 
 /**
- * DPoP for one client (`useDpop`): the code is loaded with `import()` on first use, so apps
- * that do not ask for it never download it. One key per issuer and client, shared by the
- * site's tabs through IndexedDB.
+ * DPoP for one client (`useDpop`): one key per issuer and client, shared by the site's tabs
+ * through IndexedDB. The client loads this module, and the DPoP chunk with it, on first use.
  */
-export class DpopBinding {
-  readonly #issuer: string;
-  readonly #clientId: string;
-  #tools: Promise<DpopTools> | undefined;
-
-  constructor(issuer: string, clientId: string) {
-    this.#issuer = issuer;
-    this.#clientId = clientId;
-  }
-
-  tools(): Promise<DpopTools> {
-    this.#tools ??= import('../dpop/index.js').then((dpop) => {
-      const prover = dpop.createDpopProver({
-        keyStore: dpop.createDpopKeyStore({ issuer: this.#issuer, clientId: this.#clientId }),
-      });
-      return { prover, tokenRequestFetch: (fetch) => dpop.createTokenRequestFetch(prover, fetch) };
-    });
-    // A chunk that failed to load (offline, a deploy) is tried again next time.
-    this.#tools.catch(() => {
-      this.#tools = undefined;
-    });
-    return this.#tools;
-  }
-
-  /** A new key after the session ended: nothing bound to the old one can be used again. */
-  async reset(): Promise<void> {
-    if (this.#tools) await (await this.#tools).prover.reset();
-  }
+export async function loadDpop(issuer: string, clientId: string): Promise<DpopTools> {
+  const dpop = await import('../dpop/index.js');
+  const prover = dpop.createDpopProver({ keyStore: dpop.createDpopKeyStore({ issuer, clientId }) });
+  return { prover, tokenRequestFetch: (fetch) => dpop.createTokenRequestFetch(prover, fetch) };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { listen, type Platform } from '../platform.js';
+import { type BasicPlatform, listen } from '../platform.js';
 
 /** Input that counts as the user being present. `visibilitychange` counts only when the tab becomes visible. */
 export const DEFAULT_ACTIVITY_EVENTS: readonly string[] = [
@@ -16,12 +16,12 @@ export const DEFAULT_ACTIVITY_EVENTS: readonly string[] = [
  * events that the page stops). The SDK's own work — renewals, iframes, timers — dispatches
  * no input events, so it can never count as activity. Returns the function that stops it.
  */
-export function trackActivity(platform: Platform, events: readonly string[], onActivity: (at: number) => void): () => void {
+export function trackActivity(platform: BasicPlatform, events: readonly string[], onActivity: (at: number) => void): () => void {
   return listen(
-    platform.document,
+    platform.document(),
     events,
     (event) => {
-      if (event.type !== 'visibilitychange' || platform.document?.visibilityState !== 'hidden') onActivity(platform.now());
+      if (event.type !== 'visibilitychange' || platform.document()?.visibilityState !== 'hidden') onActivity(platform.now());
     },
     { capture: true, passive: true },
   );

@@ -1,5 +1,5 @@
 import { SsoError } from '../errors.js';
-import { createPlatform, type Platform } from '../platform.js';
+import { type BasicPlatform, basicPlatform, type Platform } from '../platform.js';
 import { DEFAULT_ACTIVITY_EVENTS } from './activity.js';
 import type { TimingOptions } from './deadlines.js';
 
@@ -58,7 +58,7 @@ export interface ResolvedOptions extends TimingOptions {
   probeProvider: boolean;
   storageKey: string;
   timelineSize: number;
-  platform: Platform;
+  platform: BasicPlatform;
 }
 
 function seconds(name: string, value: number | undefined, fallback: number | undefined): number | undefined {
@@ -77,7 +77,7 @@ export function resolveOptions(options: SessionManagerOptions, clientKey?: strin
   if (warnBeforeMs >= ssoIdleMs || (appIdleMs !== undefined && warnBeforeMs >= appIdleMs)) {
     throw new SsoError('invalid_options', 'warnBeforeSeconds must be shorter than the idle timeouts');
   }
-  const platform = createPlatform(options.platform);
+  const platform = basicPlatform(options.platform);
   return {
     ssoIdleMs,
     absoluteMs: seconds('ssoAbsoluteTimeoutSeconds', options.ssoAbsoluteTimeoutSeconds, undefined),

@@ -1,4 +1,4 @@
-import type { Platform } from '../platform.js';
+import type { BasicPlatform } from '../platform.js';
 import { TabChannel } from '../tab-channel.js';
 import { isOneOf, SIGNED_OUT_REASONS } from '../vocabulary.js';
 import { merge, readShared, type SharedState, sanitize, writeShared } from './shared-state.js';
@@ -14,14 +14,14 @@ type TabMessage = { type: 'state'; state: SharedState } | { type: 'ended'; reaso
  * news that the session ended here.
  */
 export class SharedSession {
-  readonly #platform: Platform;
+  readonly #platform: BasicPlatform;
   readonly #key: string;
   readonly #channel: TabChannel<TabMessage>;
   #state: SharedState;
   #closed = false;
 
   constructor(
-    platform: Platform,
+    platform: BasicPlatform,
     storageKey: string,
     onMerged: (previous: SharedState) => void,
     onEnded: (reason: SessionEndReason) => void,

@@ -1,4 +1,4 @@
-import { listen, type Platform } from '../platform.js';
+import { type BasicPlatform, listen } from '../platform.js';
 
 /**
  * Signs that the page is alive again after the device slept, the tab sat throttled in the
@@ -7,13 +7,13 @@ import { listen, type Platform } from '../platform.js';
  * came back to the tab (focus, or visible again), which also merits asking the provider
  * whether the session still exists. Returns the function that stops watching.
  */
-export function watchWake(platform: Platform, onWake: (focused: boolean) => void): () => void {
+export function watchWake(platform: BasicPlatform, onWake: (focused: boolean) => void): () => void {
   const listener = (event: Event) => {
-    if (event.type === 'visibilitychange' && platform.document?.visibilityState === 'hidden') return;
+    if (event.type === 'visibilitychange' && platform.document()?.visibilityState === 'hidden') return;
     onWake(event.type === 'focus' || event.type === 'visibilitychange');
   };
-  const stopDocument = listen(platform.document, ['visibilitychange', 'resume'], listener);
-  const stopWindow = listen(platform.window, ['focus', 'pageshow', 'online'], listener);
+  const stopDocument = listen(platform.document(), ['visibilitychange', 'resume'], listener);
+  const stopWindow = listen(platform.window(), ['focus', 'pageshow', 'online'], listener);
   return () => {
     stopDocument();
     stopWindow();

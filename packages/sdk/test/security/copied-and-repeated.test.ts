@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, vi } from 'vitest';
 import { handleSilentCallback } from '../../src/index.js';
 import { readAuthorizationMessage } from '../../src/protocol/message.js';
-import { USED_PREFIX } from '../../src/store/transactions.js';
+import { USED_PREFIX } from '../../src/store/transaction-claim.js';
 import { REDIRECT_URI } from '../support/fake-op.js';
 import { securitySuite } from './cases.js';
 import { armed, expectCode, expectNothingKept, ISSUER, startLogin, storedKeys } from './helpers.js';

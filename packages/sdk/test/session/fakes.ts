@@ -132,8 +132,8 @@ export class FakeTab {
       now: () => browser.clock.now,
       setTimeout: browser.clock.setTimeout,
       clearTimeout: browser.clock.clearTimeout,
-      document: this.document,
-      window: this.window,
+      document: () => this.document,
+      window: () => this.window,
       broadcastChannel: (name) => (broadcastChannel ? new FakeChannel(browser, name) : undefined),
       storage: (kind) => (kind === 'local' ? local : undefined),
     };

@@ -16,7 +16,7 @@ const LAYERS: Record<string, readonly string[]> = {
   // Pure functions: the wire format and its checks, nothing stateful, nothing of the browser.
   protocol: ['protocol', 'errors.ts', 'types.ts', 'vocabulary.ts'],
   // Small stateful parts, none of which knows the client or the session layer.
-  store: ['store', 'protocol', 'errors.ts', 'platform.ts', 'types.ts'],
+  store: ['store', 'protocol', 'errors.ts', 'platform.ts', 'types.ts', 'names.ts'],
   // The DOM strategies know the protocol's message format and nothing above it.
   navigators: ['navigators', 'protocol', 'errors.ts', 'platform.ts'],
   // `sso-spa/session` must carry none of the client: it talks to it through `SessionClient`.
