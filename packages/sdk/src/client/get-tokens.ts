@@ -1,4 +1,4 @@
-import { isSsoError, SsoError } from '../errors.js';
+import { SsoError } from '../errors.js';
 import { silentRequestError, toSsoError } from '../protocol/errors.js';
 import type { CachedTokens } from '../store/token-cache.js';
 import type { GetTokenSilentlyOptions, TokenDetails } from '../types.js';
