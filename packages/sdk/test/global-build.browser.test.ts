@@ -3,13 +3,10 @@ import { type LaunchedBrowser, type LoopbackServer, launchChromium, listenOnLoop
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
-// The ESM build leaves its one dependency to the app's bundler; here an import map stands in.
-const oauth4webapi = fileURLToPath(new URL('../../../node_modules/oauth4webapi/build/', import.meta.url));
 
 const page = `<!doctype html>
 <meta charset="utf-8">
 <title>script tag and ESM</title>
-<script type="importmap">{ "imports": { "oauth4webapi": "/vendor/oauth4webapi/index.js" } }</script>
 <script src="/dist/sso-spa.global.js"></script>
 <script type="module">
   const esm = await import('/dist/index.js');
@@ -26,10 +23,7 @@ describe('the built SDK in Chromium', () => {
   let browser: LaunchedBrowser;
 
   beforeAll(async () => {
-    site = await listenOnLoopback(
-      'sdk.localhost',
-      staticSite({ pages: { '/index.html': page }, mounts: { '/dist/': dist, '/vendor/oauth4webapi/': oauth4webapi } }),
-    );
+    site = await listenOnLoopback('sdk.localhost', staticSite({ pages: { '/index.html': page }, mounts: { '/dist/': dist } }));
     browser = await launchChromium({ thirdPartyCookies: false });
   });
   afterAll(async () => {

@@ -4,8 +4,7 @@ import { toSsoError } from '../protocol/errors.js';
 import type { CheckSessionOptions } from '../types.js';
 import type { ClientContext } from './context.js';
 import { getTokens } from './get-tokens.js';
-import { transactionsOf } from './redirect-transactions.js';
-import { handOverSilentResponse } from './silent-frame.js';
+import { loadChunk } from './load-chunk.js';
 
 /**
  * Silent sign-in: cache, refresh token or hidden iframe. "No session" answers sign the site
@@ -24,11 +23,12 @@ export async function checkSession(ctx: ClientContext, options: CheckSessionOpti
     // In the SDK's own silent frame or popup the response goes to the window that waits for
     // it; on the app's callback page handleRedirectCallback handles it. A check here would
     // race either.
-    handOverSilentResponse(ctx, (state) => transactionsOf(ctx).has(state));
+    const flows = await loadChunk(() => import('./flows.js'));
+    flows.handOverSilentResponse(ctx, current, (state) => flows.transactionsOf(ctx).has(state));
     return;
   }
   // Read before a stale user is cleared below, which also forgets that this site had one.
-  const returning = ctx.returning;
+  const returning = ctx.returning.get();
   try {
     await getTokens(ctx, options);
     ctx.reportSessionCheck('signed_in');
@@ -44,7 +44,7 @@ export async function checkSession(ctx: ClientContext, options: CheckSessionOpti
   }
   const redirect = options.redirect ?? ctx.options.checkSessionRedirect ?? 'returning';
   if (!current || !(redirect === true || (redirect === 'returning' && returning))) return;
-  const flows = await import('./flows.js');
+  const flows = await loadChunk(() => import('./flows.js'));
   if (!flows.claimSilentRedirect(ctx)) return;
   // The page is about to go: an app that reads this starts no login redirect of its own,
   // which would race this one and abort it.

@@ -22,10 +22,11 @@ import type {
 import { checkSession } from './check-session.js';
 import { ClientContext } from './context.js';
 import { details, getTokens } from './get-tokens.js';
+import { loadChunk } from './load-chunk.js';
 import { takeCallback } from './redirect-transactions.js';
 
 /** The flows a page needs only when the user acts, or on the callback page: see flows.ts. */
-const flows = () => import('./flows.js');
+const flows = () => loadChunk(() => import('./flows.js'));
 
 /**
  * An OpenID Connect client for a single-page app: authorization code + PKCE for every token,
@@ -60,9 +61,6 @@ export class SsoClient {
    */
   async handleRedirectCallback<TAppState = unknown>(url?: string): Promise<RedirectLoginResult<TAppState>> {
     const taken = takeCallback(this.#ctx, url);
-    // The SDK's own silent frame or popup: the waiting window takes the response and removes
-    // this page, so the app's callback handling never runs (and never settles) here.
-    if (!taken) return new Promise<never>(() => {});
     return (await flows()).completeCallback(this.#ctx, taken) as Promise<RedirectLoginResult<TAppState>>;
   }
 
@@ -72,10 +70,7 @@ export class SsoClient {
    * opened there yourself.
    */
   loginWithPopup(options: PopupLoginOptions = {}, config: PopupConfigOptions = {}): Promise<void> {
-    const popup =
-      config.popup ??
-      options.popup ??
-      this.#ctx.platform.openPopup(this.#ctx.options.popupWindowFeatures ?? 'popup,width=400,height=600');
+    const popup = this.#popup(options, config);
     if (!popup) return Promise.reject(new SsoError('popup_blocked', 'Popup blocked'));
     const timeoutInSeconds = config.timeoutInSeconds ?? options.timeoutInSeconds;
     return flows().then(({ popupLogin }) =>
@@ -88,31 +83,24 @@ export class SsoClient {
     );
   }
 
+  /** The caller's popup, else a new one opened now (in the click's own task); `undefined` when blocked. */
+  #popup(options: PopupLoginOptions, config: PopupConfigOptions): Window | undefined {
+    return (
+      config.popup ??
+      options.popup ??
+      this.#ctx.platform.openPopup(this.#ctx.options.popupWindowFeatures ?? 'popup,width=400,height=600')
+    );
+  }
+
   /**
    * An access token for the audience and scope of `options.authorizationParams`, asking the user
    * in a popup (consent, or a login the silent paths cannot do). With `cacheMode: 'on'` (default)
    * a valid cached token is returned without a popup. Call it from a click handler.
    */
   getTokenWithPopup(options: GetTokenWithPopupOptions = {}, config: PopupConfigOptions = {}): Promise<string> {
-    const tokenOptions = {
-      ...(options.authorizationParams ? { authorizationParams: options.authorizationParams } : {}),
-      cacheMode: 'cache-only' as const,
-    };
-    // The popup must open in the click's own task, so it opens before the cache is read.
-    const popup =
-      config.popup ??
-      options.popup ??
-      this.#ctx.platform.openPopup(this.#ctx.options.popupWindowFeatures ?? 'popup,width=400,height=600');
-    const fromCache = options.cacheMode === 'off' ? Promise.resolve(undefined) : this.getTokenSilently(tokenOptions);
-    return Promise.all([fromCache, flows()]).then(([cached, { tokenWithPopup }]) =>
-      tokenWithPopup(
-        cached,
-        popup,
-        config.closePopup !== false && !config.popup,
-        () => this.loginWithPopup(options, { ...config, ...(popup ? { popup } : {}) }),
-        () => this.getTokenSilently(tokenOptions),
-      ),
-    );
+    // The popup must open in the click's own task, so it opens before anything awaits.
+    const popup = this.#popup(options, config);
+    return flows().then(({ tokenWithPopup }) => tokenWithPopup(this, options, config, popup));
   }
 
   /**
@@ -182,7 +170,9 @@ export class SsoClient {
    * with what happened at the provider: `not_supported` means its SSO session may still be alive.
    */
   async logout(options?: LogoutOptions): Promise<LogoutResult> {
-    return (await flows()).logout(this.#ctx, options);
+    // Signed out here first, offline too: only the provider's part needs the rest of the SDK.
+    const ended = await this.#ctx.endSession();
+    return (await flows()).finishLogout(this.#ctx, ended, options);
   }
 
   /**

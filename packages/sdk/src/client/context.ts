@@ -16,7 +16,15 @@ import { TabChannel } from '../tab-channel.js';
 import type { AuthorizationParams, SessionCheckResult, SignedOutReason, SsoClientEvent, TokenSource } from '../types.js';
 import { isOneOf, SIGNED_OUT_REASONS, TOKEN_SOURCES } from '../vocabulary.js';
 import { ProviderDiscovery } from './discovery.js';
+import { loadChunk } from './load-chunk.js';
+import { ReturningMark } from './returning-mark.js';
 import type { DpopTools } from './token-binding.js';
+
+/** What logout took from the cache before clearing it. */
+export interface EndedSession {
+  user: Awaited<ReturnType<TokenCache['user']>>;
+  refreshTokens: string[];
+}
 
 /** A cross-tab message. Never carries a token. */
 type TabMessage =
@@ -50,6 +58,8 @@ export class ClientContext {
   readonly events = new Emitter<SsoClientEvent>();
   readonly flights = new SingleFlight();
   readonly discovery: ProviderDiscovery;
+  /** See {@link ReturningMark}. */
+  readonly returning: ReturningMark;
   #dpop: Promise<DpopTools> | undefined;
   #channel: TabChannel<TabMessage> | undefined;
   #epoch = 0;
@@ -64,7 +74,7 @@ export class ClientContext {
     this.platform = createPlatform({
       iframe: runIframe,
       // Loaded with the popup flows, on first use: most pages never open one.
-      popup: (request) => import('../navigators/popup.js').then(({ runPopup }) => runPopup(request)),
+      popup: (request) => loadChunk(() => import('../navigators/popup.js')).then(({ runPopup }) => runPopup(request)),
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(options.now ? { now: options.now } : options.nowProvider ? { now: followClock(options.nowProvider) } : {}),
       ...options.platform,
@@ -77,6 +87,7 @@ export class ClientContext {
           ? new LocalStorageCache(this.platform.storage(location === 'localstorage' ? 'local' : 'session'))
           : location;
     this.cache = new TokenCache(store, options.issuer, options.clientId, () => this.now(), options.expiryMarginSeconds ?? 60);
+    this.returning = new ReturningMark(() => this.platform.storage('local'), options.issuer, options.clientId);
     this.discovery = new ProviderDiscovery(options.issuer, this.platform, () => this.fetchWithTimeout());
   }
 
@@ -126,7 +137,7 @@ export class ClientContext {
   dpop(): Promise<DpopTools> | undefined {
     if (!this.options.useDpop) return undefined;
     const { issuer, clientId } = this.options;
-    this.#dpop ??= import('./token-binding.js').then((binding) => binding.loadDpop(issuer, clientId));
+    this.#dpop ??= loadChunk(() => import('./token-binding.js')).then((binding) => binding.loadDpop(issuer, clientId));
     this.#dpop.catch(() => {
       this.#dpop = undefined;
     });
@@ -158,7 +169,7 @@ export class ClientContext {
   async store(set: TokenSet, source: TokenSource, audience: string, scope: string, since?: number): Promise<CachedTokens> {
     if (this.options.verifyIdTokenSignature) {
       const { as, fetch } = await this.provider();
-      const { checkIdTokenSignature } = await import('./token-binding.js');
+      const { checkIdTokenSignature } = await loadChunk(() => import('./token-binding.js'));
       await checkIdTokenSignature(set, as, fetch, this.expectations(as, {}).algs);
     }
     this.#stillCurrent(since);
@@ -166,7 +177,7 @@ export class ClientContext {
     this.#stillCurrent(since);
     const at = this.now();
     const { userChanged, tokens } = await this.cache.save(audience, scope, set, at);
-    if (!this.returning) this.returning = true;
+    this.returning.set(true);
     if (userChanged) {
       this.#post({ t: 'signed_out', reason: 'user_changed', ...(previous ? { sub: previous.sub } : {}) });
       this.events.emit({ type: 'signed_out', reason: 'user_changed', fromOtherTab: false });
@@ -210,36 +221,17 @@ export class ClientContext {
     this.events.emit({ type: 'session_check', status, ...(error ? { code: error.code } : {}), at });
   }
 
-  get #returningKey(): string {
-    return scopedName('meta.returning', this.options.issuer, this.options.clientId);
-  }
-
-  /**
-   * Whether this site signed a user in before in this browser, and nobody signed out since: a
-   * non-secret mark in localStorage that lets a reload or a new tab look for the SSO session
-   * with a top-level redirect without bouncing anonymous visitors through the provider.
-   */
-  get returning(): boolean {
-    try {
-      return this.platform.storage('local')?.getItem(this.#returningKey) === '1';
-    } catch {
-      return false;
-    }
-  }
-
-  set returning(value: boolean) {
-    try {
-      const storage = this.platform.storage('local');
-      if (value) storage?.setItem(this.#returningKey, '1');
-      else storage?.removeItem(this.#returningKey);
-    } catch {
-      // Without storage a reload simply does not look for the session by redirect.
-    }
+  /** Logout's local part: what the provider must hear of (user, refresh tokens), then {@link clearSession}. */
+  async endSession(): Promise<EndedSession> {
+    const user = await this.cache.user();
+    const refreshTokens = await this.cache.refreshTokens().catch(() => []);
+    await this.clearSession('logout');
+    return { user, refreshTokens };
   }
 
   /** Ends this site's session in every tab: clears the cache, broadcasts, emits `signed_out`. */
   async clearSession(reason: SignedOutReason): Promise<void> {
-    if (reason !== 'user_changed') this.returning = false;
+    if (reason !== 'user_changed') this.returning.set(false);
     this.#epoch++;
     const user = await this.cache.user();
     await this.cache.clear();

@@ -4,6 +4,8 @@
  * silently, or answers from the cache, never downloads it.
  */
 export { completeCallback, popupLogin, redirectToProvider } from './login.js';
-export { logout } from './logout.js';
+export { finishLogout } from './logout.js';
 export { fetchWithToken, revokeRefreshTokens, tokenWithPopup, userInfo } from './on-demand.js';
+export { transactionsOf } from './redirect-transactions.js';
+export { handOverSilentResponse } from './silent-frame.js';
 export { claimSilentRedirect } from './silent-redirect-guard.js';

@@ -3,6 +3,7 @@ import { silentRequestError, toSsoError } from '../protocol/errors.js';
 import type { CachedTokens } from '../store/token-cache.js';
 import type { GetTokenSilentlyOptions, TokenDetails } from '../types.js';
 import type { ClientContext } from './context.js';
+import { loadChunk } from './load-chunk.js';
 import { roundTrip } from './round-trip.js';
 
 interface RenewRequest {
@@ -69,7 +70,7 @@ async function renew(ctx: ClientContext, request: RenewRequest): Promise<CachedT
     throw new SsoError('missing_refresh_token', 'useRefreshTokens is off');
   }
   if (useRefresh) {
-    const { viaRefreshToken } = await import('./refresh.js');
+    const { viaRefreshToken } = await loadChunk(() => import('./refresh.js'));
     const tokens = await viaRefreshToken(ctx, request.audience, request.scope, since, fallback);
     if (tokens) return tokens;
   }

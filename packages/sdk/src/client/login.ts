@@ -1,13 +1,14 @@
 import { isNoSessionError, SsoError } from '../errors.js';
-import { checkAuthorizationResponse } from '../protocol/callback.js';
+import { checkAuthorizationResponse, checkNoRepeats } from '../protocol/callback.js';
 import { silentRequestError, toSsoError } from '../protocol/errors.js';
 import { claimTransaction } from '../store/transaction-claim.js';
 import type { Transaction } from '../store/transactions.js';
 import type { PopupLoginOptions, RedirectLoginOptions, RedirectLoginResult } from '../types.js';
 import { prepareAuthorization, redeemCode } from './authorization-request.js';
 import type { ClientContext } from './context.js';
-import { transactionsOf } from './redirect-transactions.js';
+import { type TakenCallback, transactionsOf } from './redirect-transactions.js';
 import { roundTrip } from './round-trip.js';
+import { handOverSilentResponse } from './silent-frame.js';
 import { releaseSilentRedirect } from './silent-redirect-guard.js';
 
 /**
@@ -46,10 +47,14 @@ export async function redirectToProvider(
  * exchange the code; any failure stores nothing.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthResponseValidation
  */
-export async function completeCallback(
-  ctx: ClientContext,
-  { params, tx }: { params: URLSearchParams; tx: Transaction },
-): Promise<RedirectLoginResult> {
+export async function completeCallback(ctx: ClientContext, { href, params, tx }: TakenCallback): Promise<RedirectLoginResult> {
+  if (!tx) {
+    // The SDK's own silent frame or popup: the waiting window takes the response and removes
+    // this page, so the app's callback handling never runs (and never settles) here.
+    if (handOverSilentResponse(ctx, href, () => false)) return new Promise<never>(() => {});
+    checkNoRepeats(params);
+    throw new SsoError('state_mismatch', 'No matching login transaction');
+  }
   const silent = tx.kind === 'silent_redirect';
   const appState = tx.appState === undefined ? {} : { appState: tx.appState };
   let done: ((used: boolean) => void) | undefined;
@@ -74,7 +79,7 @@ export async function completeCallback(
     ctx.forgetProvider(typed);
     if (silent && isNoSessionError(typed)) {
       // The provider has no session for this browser: stop looking for one on later loads.
-      ctx.returning = false;
+      ctx.returning.set(false);
       ctx.reportSessionCheck('signed_out', typed);
       return { ...appState, sessionCheck: 'no_session' };
     }

@@ -1,12 +1,13 @@
 import { timedFetch } from '../store/http.js';
 import type { LogoutOptions, LogoutResult } from '../types.js';
-import type { ClientContext } from './context.js';
+import type { ClientContext, EndedSession } from './context.js';
 
 /** How long logout waits for the provider to revoke refresh tokens before it leaves anyway. */
 const REVOCATION_TIMEOUT_MS = 3_000;
 
 /**
- * Ends the session: this site's cache is cleared in every tab first; where the provider offers
+ * Ends the session at the provider, once {@link ClientContext.endSession} has cleared this
+ * site's cache in every tab (that part needs no network and never waits for this module): where the provider offers
  * revocation, this client's refresh tokens are revoked (some providers keep them alive past
  * logout, and one could bring the session back); then the browser goes to the provider's
  * `end_session_endpoint` with `id_token_hint` (this issuer's ID token only), `client_id` and
@@ -15,10 +16,11 @@ const REVOCATION_TIMEOUT_MS = 3_000;
  * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout
  * @see https://datatracker.ietf.org/doc/html/rfc7009#section-2
  */
-export async function logout(ctx: ClientContext, options: LogoutOptions = {}): Promise<LogoutResult> {
-  const user = await ctx.cache.user();
-  const refreshTokens = await ctx.cache.refreshTokens().catch(() => []);
-  await ctx.clearSession('logout');
+export async function finishLogout(
+  ctx: ClientContext,
+  { user, refreshTokens }: EndedSession,
+  options: LogoutOptions = {},
+): Promise<LogoutResult> {
   // Revoked before logout resolves, so that nothing the caller does next (a navigation) cuts
   // the request short; bounded in time, and whatever the provider answers.
   await revoke(ctx, refreshTokens);

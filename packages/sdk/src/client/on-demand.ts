@@ -1,25 +1,43 @@
 import { SsoError } from '../errors.js';
-import type { TokenDetails, User } from '../types.js';
+import type {
+  GetTokenSilentlyOptions,
+  GetTokenWithPopupOptions,
+  PopupConfigOptions,
+  PopupLoginOptions,
+  TokenDetails,
+  User,
+} from '../types.js';
 import type { ClientContext } from './context.js';
+import { loadChunk } from './load-chunk.js';
 import { revoke } from './logout.js';
+
+/** The part of `SsoClient` a popup token request uses. */
+interface PopupTokenClient {
+  getTokenSilently(options: GetTokenSilentlyOptions & { cacheMode: 'cache-only' }): Promise<string | undefined>;
+  loginWithPopup(options: PopupLoginOptions, config: PopupConfigOptions): Promise<void>;
+}
 
 /**
  * `getTokenWithPopup` once its popup is open: the cached token when there is one (the popup
  * closes unused), else a popup login and the token it brought.
  */
 export async function tokenWithPopup(
-  cached: string | undefined,
+  client: PopupTokenClient,
+  options: GetTokenWithPopupOptions,
+  config: PopupConfigOptions,
   popup: Window | undefined,
-  closeUnused: boolean,
-  login: () => Promise<void>,
-  reread: () => Promise<string | undefined>,
 ): Promise<string> {
+  const tokenOptions = {
+    ...(options.authorizationParams ? { authorizationParams: options.authorizationParams } : {}),
+    cacheMode: 'cache-only' as const,
+  };
+  const cached = options.cacheMode === 'off' ? undefined : await client.getTokenSilently(tokenOptions);
   if (cached !== undefined) {
-    if (popup && closeUnused) popup.close();
+    if (popup && config.closePopup !== false && !config.popup) popup.close();
     return cached;
   }
-  await login();
-  const token = await reread();
+  await client.loginWithPopup(options, { ...config, ...(popup ? { popup } : {}) });
+  const token = await client.getTokenSilently(tokenOptions);
   if (token === undefined) throw new SsoError('invalid_response', 'The popup brought no such token');
   return token;
 }
@@ -54,7 +72,7 @@ export async function fetchWithToken(
   getToken: () => Promise<TokenDetails>,
   fetch: typeof globalThis.fetch | undefined,
 ): Promise<(input: RequestInfo | URL, init?: RequestInit) => Promise<Response>> {
-  const [{ createFetcher }, dpop] = await Promise.all([import('../dpop/fetcher.js'), ctx.dpop()]);
+  const [{ createFetcher }, dpop] = await Promise.all([loadChunk(() => import('../dpop/fetcher.js')), ctx.dpop()]);
   return createFetcher({
     getAccessToken: async () => {
       const token = await getToken();

@@ -2,7 +2,6 @@ import { SsoError } from '../errors.js';
 import { checkNoRepeats, cleanedUrl, responseParams } from '../protocol/callback.js';
 import { type Transaction, TransactionStore } from '../store/transactions.js';
 import type { ClientContext } from './context.js';
-import { handOverSilentResponse } from './silent-frame.js';
 
 /** This client's redirect transactions, in the storage `transactionStorage` names. */
 export function transactionsOf(ctx: ClientContext): TransactionStore {
@@ -15,29 +14,35 @@ export function transactionsOf(ctx: ClientContext): TransactionStore {
   );
 }
 
+/** A callback whose transaction this tab held (or none: the SDK's own silent frame, or a stray response). */
+export interface TakenCallback {
+  href: string;
+  params: URLSearchParams;
+  tx?: Transaction;
+}
+
 /**
  * The synchronous start of a redirect callback: the response parameters leave the address bar
  * and the transaction is consumed before anything awaits, so a reload or the back button
- * replays nothing. Returns `undefined` in the SDK's own silent frame or popup, whose response
- * went to the window that waits for it.
+ * replays nothing.
  */
-export function takeCallback(ctx: ClientContext, url?: string): { params: URLSearchParams; tx: Transaction } | undefined {
-  if (handOverSilentResponse(ctx, (state) => transactionsOf(ctx).has(state))) return undefined;
+export function takeCallback(ctx: ClientContext, url?: string): TakenCallback {
   const current = ctx.platform.currentUrl();
   const href = url ?? current;
   if (!href) throw new SsoError('invalid_options', 'No callback URL');
   const params = responseParams(href);
+  const [state, ...others] = params.getAll('state');
+  const transactions = transactionsOf(ctx);
+  // In a window this app opened, a response of no transaction of this tab's is the SDK's own
+  // silent frame or popup: left as it is, for completeCallback to hand over.
+  if (ctx.platform.opener() && !transactions.has(state ?? '')) return { href, params };
   const clean = current ? cleanedUrl(current) : undefined;
   if (clean) ctx.platform.replaceUrl(clean);
   // Every state's transaction is consumed, so a repeated state leaves none behind; without a
   // state the store is still rewritten, dropping corrupt entries.
-  const [state, ...others] = params.getAll('state');
-  const transactions = transactionsOf(ctx);
   const tx = transactions.take(state);
   for (const other of others) transactions.take(other);
+  if (!tx || tx.issuer !== ctx.options.issuer || tx.clientId !== ctx.options.clientId) return { href, params };
   checkNoRepeats(params);
-  if (!tx || tx.issuer !== ctx.options.issuer || tx.clientId !== ctx.options.clientId) {
-    throw new SsoError('state_mismatch', 'No matching login transaction');
-  }
-  return { params, tx };
+  return { href, params, tx };
 }

@@ -11,8 +11,11 @@ import type { ClientContext } from './context.js';
  * login logic must not run here. Cheap: no network, no await.
  * @returns true when the response was handed over.
  */
-export function handOverSilentResponse(ctx: ClientContext, startedHere: (state: string) => boolean): boolean {
-  const url = ctx.platform.currentUrl();
+export function handOverSilentResponse(
+  ctx: ClientContext,
+  url: string | undefined,
+  startedHere: (state: string) => boolean,
+): boolean {
   if (!url || !isCallbackUrl(url)) return false;
   const state = responseParams(url).get('state') ?? '';
   if (startedHere(state)) return false;

@@ -1,6 +1,7 @@
 import type { DpopProver } from '../dpop/prover.js';
 import type { ProviderMetadata } from '../protocol/discovery.js';
 import type { TokenSet } from '../protocol/token.js';
+import { loadChunk } from './load-chunk.js';
 
 /** The loaded DPoP chunk: this client's prover and the token-request fetch built on it. */
 export interface DpopTools {
@@ -13,7 +14,7 @@ export interface DpopTools {
  * through IndexedDB. The client loads this module, and the DPoP chunk with it, on first use.
  */
 export async function loadDpop(issuer: string, clientId: string): Promise<DpopTools> {
-  const dpop = await import('../dpop/index.js');
+  const dpop = await loadChunk(() => import('../dpop/index.js'));
   const prover = dpop.createDpopProver({ keyStore: dpop.createDpopKeyStore({ issuer, clientId }) });
   return { prover, tokenRequestFetch: (fetch) => dpop.createTokenRequestFetch(prover, fetch) };
 }
@@ -29,7 +30,7 @@ export async function checkIdTokenSignature(
   algorithms: readonly string[],
 ): Promise<void> {
   if (set.idTokenCarried) return;
-  const { verifyIdTokenSignature } = await import('../protocol/id-token-signature.js');
+  const { verifyIdTokenSignature } = await loadChunk(() => import('../protocol/id-token-signature.js'));
   await verifyIdTokenSignature(set.id_token, {
     jwksUri: typeof as.jwks_uri === 'string' ? as.jwks_uri : undefined,
     fetch,

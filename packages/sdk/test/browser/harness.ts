@@ -1,5 +1,5 @@
-// The SDK's browser tier: the built ESM file (dist/index.js, with oauth4webapi through an import
-// map) on an app site, the real dev IdP on another site, Chromium in between.
+// The SDK's browser tier: the built ES modules (dist/index.js and the chunks it loads on
+// demand) on an app site, the real dev IdP on another site, Chromium in between.
 import { fileURLToPath } from 'node:url';
 import { type LaunchedBrowser, type LoopbackServer, launchChromium, listenOnLoopback, staticSite } from '@sso-spa/testkit';
 import type { Page } from 'playwright-core';
@@ -7,7 +7,6 @@ import { createDevIdp, type DevIdp } from 'sso-spa-dev-idp';
 import { expect } from 'vitest';
 
 const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
-const oauth4webapi = fileURLToPath(new URL('../../../../node_modules/oauth4webapi/build/', import.meta.url));
 
 export const API = 'https://api.example';
 
@@ -30,7 +29,6 @@ function appPage(issuer: string, origin: string): string {
   return `<!doctype html>
 <meta charset="utf-8">
 <title>SDK test app</title>
-<script type="importmap">{ "imports": { "oauth4webapi": "/vendor/oauth4webapi/index.js" } }</script>
 <script type="module">
   import * as SsoSpa from '/dist/index.js';
   if (location.pathname === '/silent.html') SsoSpa.handleSilentCallback();
@@ -60,10 +58,7 @@ function appPage(issuer: string, origin: string): string {
 /** Starts the app site, the dev IdP on its own site and Chromium with the given cookie regime. */
 export async function startStack(thirdPartyCookies: boolean, idpOptions: Record<string, unknown> = {}): Promise<Stack> {
   const pages: Record<string, string> = {};
-  const app = await listenOnLoopback(
-    'app.localhost',
-    staticSite({ pages, mounts: { '/dist/': dist, '/vendor/oauth4webapi/': oauth4webapi }, fallback: '/index.html' }),
-  );
+  const app = await listenOnLoopback('app.localhost', staticSite({ pages, mounts: { '/dist/': dist }, fallback: '/index.html' }));
   const options = {
     port: 0,
     hostname: 'idp.localhost',

@@ -12,7 +12,6 @@ import { createDevIdp, type DevIdp, type DevIdpOptions } from 'sso-spa-dev-idp';
 import type { SessionManagerOptions, SessionSnapshot } from '../../src/session/index.js';
 
 const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
-const oauth4webapi = fileURLToPath(new URL('../../../../node_modules/oauth4webapi/build/', import.meta.url));
 
 /** What a test app page exposes on `window`. */
 export interface AppWindow {
@@ -33,7 +32,7 @@ export interface SiteConfig {
 }
 
 /**
- * The app: the built SDK from `dist/` as ES modules (oauth4webapi through an import map), a
+ * The app: the built SDK from `dist/` as ES modules, a
  * client with a localStorage cache shared by the site's tabs, the session manager and the
  * dialog. The callback route and every other path serve the same page.
  */
@@ -41,7 +40,6 @@ function appPage(config: SiteConfig): string {
   return `<!doctype html>
 <meta charset="utf-8">
 <title>${config.clientId}</title>
-<script type="importmap">{ "imports": { "oauth4webapi": "/vendor/oauth4webapi/index.js" } }</script>
 <p id="status">loading</p>
 <script type="module">
   import { SsoClient } from '/dist/index.js';
@@ -106,7 +104,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // The sites need the issuer and the IdP needs the sites' origins: listen first, serve later.
     let pageA = '';
     let pageB = '';
-    const files = staticSite({ mounts: { '/dist/': dist, '/vendor/oauth4webapi/': oauth4webapi } });
+    const files = staticSite({ mounts: { '/dist/': dist } });
     const serve =
       (page: () => string): RouteHandler =>
       (req, res) => {
