@@ -111,6 +111,11 @@ export interface DevIdpOptions {
   profile?: ProfileName;
   /** Behaviour flags, applied over the profile's. */
   behaviour?: Partial<ProviderBehaviour>;
+  /**
+   * Storage Access API support for silent authentication where third-party cookies are blocked
+   * (see `src/routes/storage-access.ts` and the README). Default false: nothing changes.
+   */
+  storageAccess?: boolean;
 }
 
 /** The test user every IdP has when `users` is not given: alice@example.com / wonderland. */
@@ -144,6 +149,7 @@ export interface ResolvedConfig {
   storageFile: string | undefined;
   faults: DevIdpFaults | undefined;
   behaviour: ProviderBehaviour;
+  storageAccess: boolean;
 }
 
 function seconds(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
@@ -212,5 +218,6 @@ export function resolveConfig(options: DevIdpOptions = {}): ResolvedConfig {
     storageFile: typeof options.storage === 'object' ? options.storage.file : undefined,
     faults: options.faults,
     behaviour: resolveBehaviour(options.profile, options.behaviour),
+    storageAccess: requireBoolean('storageAccess', options.storageAccess),
   };
 }

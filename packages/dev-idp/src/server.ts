@@ -10,6 +10,7 @@ import { behaviourRoutes } from './routes/behaviour-routes.js';
 import { devSessionRoutes } from './routes/dev-sessions.js';
 import { endSessionAndGrants } from './routes/grants.js';
 import { interactionRoutes } from './routes/interactions.js';
+import { storageAccessRoutes } from './routes/storage-access.js';
 import type { DevSession } from './session-info.js';
 import { SessionClock } from './sessions.js';
 import { Store } from './storage.js';
@@ -73,6 +74,7 @@ export async function createDevIdp(options: DevIdpOptions = {}): Promise<DevIdp>
     const provider = buildProvider({ config, issuer, store, clock, signingKey, cookieKeys, dpopNonceSecret });
     const parts = { provider, config, store, clock };
     provider.use(loopbackSecureCookies(config.hostname));
+    provider.use(storageAccessRoutes(parts));
     provider.use(behaviourRoutes(parts));
     provider.use(interactionRoutes(parts));
     provider.use(auth0LogoutRoute(parts));

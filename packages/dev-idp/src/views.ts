@@ -18,7 +18,7 @@ button{margin-top:20px;width:100%;padding:10px;font-size:1em;font-weight:600;bor
 .error{color:#b00020;background:#fdecee;padding:8px;border-radius:4px}.muted{color:#5f6673;font-size:.9em}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 12px}dt{font-weight:600}dd{margin:0;word-break:break-word}`;
 
-function page(title: string, body: string, head = ''): string {
+export function page(title: string, body: string, head = ''): string {
   return `<!doctype html>
 <html lang="en">
 <head>
