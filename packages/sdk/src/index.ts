@@ -23,6 +23,7 @@ export {
 export { type TokenExpiryEvent, type TokenExpiryOptions, watchTokenExpiry } from './expiry.js';
 export { handleSilentCallback } from './navigators/silent-callback.js';
 export type { SsoClientOptions } from './options.js';
+export type { StorageLike } from './platform.js';
 export { sameOriginPath } from './safe-url.js';
 export { type CustomCache, LocalStorageCache, MemoryCache } from './store/cache-store.js';
 export type {
@@ -45,3 +46,4 @@ export type {
   TokenSource,
   User,
 } from './types.js';
+export { SIGNED_OUT_REASONS, TOKEN_SOURCES } from './vocabulary.js';

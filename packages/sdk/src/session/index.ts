@@ -4,6 +4,8 @@
  * `subscribe()`/`getSnapshot()`, or use the `<sso-session-dialog>` from `sso-spa/dialog`.
  * @module sso-spa/session
  */
+
+export { SIGNED_OUT_REASONS } from '../vocabulary.js';
 export { createSessionManager } from './manager.js';
 export type { SessionManagerOptions } from './options.js';
 export type {
