@@ -183,9 +183,9 @@ export function securitySuite(file: string, level: Level) {
   afterAll(() => {
     mkdirSync(resultsDir, { recursive: true });
     const target = join(resultsDir, `${basename(file).replace(/\.test\.ts$/, '')}.json`);
-    const tmp = `${target}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify({ tests: results, figures }, null, 1)}\n`);
-    renameSync(tmp, target);
+    // Rewritten only when a row's outcome changed: the figures (heap sizes, seconds, request
+    // counts) vary from run to run, and a test run must not leave the working tree dirty.
+    if (!sameOutcomes(target, results)) writeIfChanged(target, `${JSON.stringify({ tests: results, figures }, null, 1)}\n`);
     writeReport();
   });
   return function securityCase(ids: CaseId | CaseId[], title: string, test: () => Promise<void>, timeout?: number): void {
@@ -276,7 +276,27 @@ export function writeReport(): void {
   }
   lines.push('');
   mkdirSync(dirname(docsFile), { recursive: true });
-  const tmp = `${docsFile}.${process.pid}.tmp`;
-  writeFileSync(tmp, lines.join('\n'));
-  renameSync(tmp, docsFile);
+  writeIfChanged(docsFile, lines.join('\n'));
+}
+
+/** Whether `file` already records these outcomes (ids, title, level, held), whatever its figures. */
+function sameOutcomes(file: string, results: Result[]): boolean {
+  try {
+    const kept = (JSON.parse(readFileSync(file, 'utf8')) as { tests: Result[] }).tests;
+    return JSON.stringify(kept) === JSON.stringify(results);
+  } catch {
+    return false;
+  }
+}
+
+/** Writes `content` atomically, and only when it differs from what `file` holds. */
+function writeIfChanged(file: string, content: string): void {
+  try {
+    if (readFileSync(file, 'utf8') === content) return;
+  } catch {
+    // No such file yet.
+  }
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, content);
+  renameSync(tmp, file);
 }
