@@ -35,6 +35,12 @@ export interface Deadlines {
   tokenRenewAt: number | undefined;
   /** When the SSO session is slid, if the user has been active since the last round trip. */
   ssoRenewAt: number | undefined;
+  /**
+   * Where nothing silent slides the SSO session: from when an active user's next in-app
+   * navigation goes through the provider instead (halfway from the last round trip to the
+   * warning), so the warning need not interrupt them.
+   */
+  navigationExtendAt: number | undefined;
 }
 
 const minDefined = (...values: (number | undefined)[]): number | undefined => {
@@ -92,6 +98,10 @@ export function computeDeadlines(times: SessionTimes, options: TimingOptions): D
     warnAt,
     tokenRenewAt,
     ssoRenewAt,
+    navigationExtendAt:
+      ssoRenewAt === undefined || times.providerRoundTripAt === undefined
+        ? undefined
+        : times.providerRoundTripAt + (options.ssoIdleMs - options.warnBeforeMs) / 2,
   };
 }
 

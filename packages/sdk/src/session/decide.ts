@@ -29,6 +29,8 @@ export type Decision =
       renew?: 'keep_alive' | 'probe';
       /** A change worth a timeline entry. */
       log?: 'warning' | 'continued';
+      /** The next in-app navigation should go through the provider (see {@link Deadlines.navigationExtendAt}). */
+      extendOnNavigation: boolean;
     };
 
 /**
@@ -51,7 +53,13 @@ export function decide(facts: SessionFacts): Decision {
       : status === 'active' && facts.previousStatus === 'warning'
         ? 'continued'
         : undefined;
-  const decision: Decision = { status, wakeAt: undefined, ...(log ? { log } : {}) };
+  // Only a top-level round trip can slide the SSO session here, and the user has been active
+  // since the last one: their next in-app navigation may take that round trip.
+  const k = facts.keepAlive;
+  const navigationDue =
+    !k.canSlide && k.activityAt !== undefined && k.activityAt > (k.providerRoundTripAt ?? 0) ? d.navigationExtendAt : undefined;
+  const extendOnNavigation = (status === 'active' || status === 'warning') && navigationDue !== undefined && now >= navigationDue;
+  const decision: Decision = { status, wakeAt: undefined, extendOnNavigation, ...(log ? { log } : {}) };
   if (status === 'warning' && d.deadline !== undefined) {
     // The next whole-second change of the countdown.
     const left = Math.ceil((d.deadline - now) / 1000);
@@ -60,7 +68,12 @@ export function decide(facts: SessionFacts): Decision {
     const keepAliveDue = facts.strategy === 'redirect' || facts.renewing ? undefined : keepAliveAt(d, facts.keepAlive);
     if (keepAliveDue !== undefined && now >= keepAliveDue) decision.renew = 'keep_alive';
     else if (facts.probeNeeded && !facts.renewing) decision.renew = 'probe';
-    decision.wakeAt = minDefined(d.deadline, d.warnAt, decision.renew === 'keep_alive' ? undefined : keepAliveDue);
+    decision.wakeAt = minDefined(
+      d.deadline,
+      d.warnAt,
+      decision.renew === 'keep_alive' ? undefined : keepAliveDue,
+      navigationDue !== undefined && navigationDue > now ? navigationDue : undefined,
+    );
   }
   return decision;
 }

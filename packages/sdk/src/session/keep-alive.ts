@@ -1,4 +1,5 @@
 import { isNoSessionError } from '../errors.js';
+import type { BasicPlatform } from '../platform.js';
 import { maxDefined } from './deadlines.js';
 import type { SharedSession } from './shared-session.js';
 import type { RenewalStrategy, SessionClient, SessionEndReason, SessionEvent } from './types.js';
@@ -6,7 +7,7 @@ import type { RenewalStrategy, SessionClient, SessionEndReason, SessionEvent } f
 /** A silent `login_required` this soon after a top-level round trip means blocked cookies, not a logout. */
 const RECENT_TOP_LEVEL_MS = 60_000;
 
-export type RenewPurpose = 'keep_alive' | 'continue' | 'focus_check' | 'probe';
+export type RenewPurpose = 'keep_alive' | 'continue' | 'focus_check' | 'probe' | 'navigation';
 
 /** What the renewer reads from and reports to the session manager. */
 export interface RenewalHost {
@@ -28,6 +29,33 @@ export interface RenewalHost {
   end(reason: SessionEndReason): void;
   /** A renewal of {@link KeepAlive.start} began or ended: time to recompute. */
   changed(): void;
+  /** A top-level round trip is about to extend the SSO session, because of `why` (kept across the reload). */
+  extending(why: 'navigation' | 'continue'): void;
+}
+
+/** Why a top-level round trip extends the SSO session: timeline words, kept across its reload. */
+const EXTENSION_WORDS = { navigation: 'on navigation', continue: 'from the warning' } as const;
+
+/** Notes, for the page the round trip comes back to, why it went through the provider. */
+export function markExtension(platform: BasicPlatform, storageKey: string, why: keyof typeof EXTENSION_WORDS): string {
+  try {
+    platform.storage('session')?.setItem(`${storageKey}:extended`, why);
+  } catch {
+    // Without storage the page that comes back only shows the renewal.
+  }
+  return EXTENSION_WORDS[why];
+}
+
+/** Takes the note {@link markExtension} left, as timeline words, once. */
+export function takeExtensionMark(platform: BasicPlatform, storageKey: string): string | undefined {
+  try {
+    const storage = platform.storage('session');
+    const why = storage?.getItem(`${storageKey}:extended`);
+    storage?.removeItem(`${storageKey}:extended`);
+    return why === 'navigation' || why === 'continue' ? EXTENSION_WORDS[why] : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads an error's `code` without `instanceof`: the client's `SsoError` class lives in another bundle. */
@@ -90,9 +118,9 @@ export class KeepAlive {
   }
 
   /** Starts a renewal for `purpose`; the host hears when it starts and when it ends. */
-  start(purpose: RenewPurpose): Promise<void> {
+  start(purpose: RenewPurpose, targetUrl?: string): Promise<void> {
     if (purpose === 'keep_alive') this.lastKeepAliveAt = this.#host.now();
-    const run = this.renew(purpose).finally(() => {
+    const run = (purpose === 'navigation' ? this.#redirect('navigation', targetUrl) : this.renew(purpose)).finally(() => {
       if (this.#inflight === run) this.#inflight = undefined;
       this.#host.changed();
     });
@@ -120,7 +148,7 @@ export class KeepAlive {
     if (purpose === 'continue' && strategy !== 'iframe' && !canSlide && this.#client.loginWithRedirect) {
       // The hidden iframe is known not to reach the provider and refresh tokens do not slide
       // the SSO session: only a top-level round trip can extend it, and the user asked for it.
-      await this.#redirect();
+      await this.#redirect('continue');
       return;
     }
     // No iframe that is known to fail, except the probe whose job is to find out.
@@ -135,7 +163,7 @@ export class KeepAlive {
         const alive = await this.onLoginRequired(channel, purpose === 'probe');
         if (alive && (purpose !== 'continue' || host.state().canSlide)) return;
         if (alive && this.#client.loginWithRedirect) {
-          await this.#redirect();
+          await this.#redirect('continue');
           return;
         }
       }
@@ -188,9 +216,12 @@ export class KeepAlive {
    * app's callback gets `appState.targetUrl` (as after `checkSession`'s redirect) to return
    * the user to the page they were on.
    */
-  async #redirect(): Promise<void> {
+  async #redirect(why: 'navigation' | 'continue', targetUrl?: string): Promise<void> {
+    this.#host.extending(why);
     const here = this.#host.currentUrl();
-    const url = here === undefined ? undefined : new URL(here);
+    // Only the path, query and fragment go into appState: a target on another origin cannot.
+    const url =
+      targetUrl !== undefined ? new URL(targetUrl, here ?? 'http://app.invalid') : here === undefined ? undefined : new URL(here);
     // Providers that demand id_token_hint answer prompt=none without one with invalid_request (P2).
     const raw = (await this.#client.getIdTokenClaims().catch(() => undefined))?.__raw;
     await this.#client.loginWithRedirect?.({

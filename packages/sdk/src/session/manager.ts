@@ -2,12 +2,12 @@ import { isNoSessionError, SsoError } from '../errors.js';
 import { ActivityLog, trackActivity } from './activity.js';
 import { computeDeadlines, type Deadlines, minDefined, type SessionTimes } from './deadlines.js';
 import { decide } from './decide.js';
-import { KeepAlive, type RenewalHost } from './keep-alive.js';
+import { KeepAlive, markExtension, type RenewalHost, takeExtensionMark } from './keep-alive.js';
 import { type ResolvedOptions, resolveOptions, type SessionManagerOptions } from './options.js';
 import { SharedSession } from './shared-session.js';
 import { instantsAtStart, patchForTokens, type SharedState } from './shared-state.js';
 import { buildSnapshot, SnapshotPublisher } from './snapshot.js';
-import { TabSession } from './tab-session.js';
+import { readSignedIn, TabSession } from './tab-session.js';
 import { DeadlineTimer } from './timer.js';
 import type {
   RenewalStrategy,
@@ -50,12 +50,14 @@ class SessionManagerImpl implements SessionManager {
       this.#options.timelineSize,
     );
     this.#timer = new DeadlineTimer(platform, () => this.#update());
+    const back = takeExtensionMark(platform, storageKey);
+    if (back) this.#log({ type: 'extended', detail: `${back}, back from the provider` });
     this.#stops = [
       client.subscribe((event) => this.#onClientEvent(event)),
       trackActivity(platform, this.#options.activityEvents, (at) => this.#onInput(at)),
       watchWake(platform, (focused) => {
         this.#update();
-        if (focused) this.#focusCheck();
+        if (focused && this.#tab.status === 'active') this.#keepAlive.checkOnFocus(this.#options.focusCheckThrottleMs);
       }),
     ];
     void this.#init();
@@ -79,6 +81,13 @@ class SessionManagerImpl implements SessionManager {
     await this.#keepAlive.start('continue');
   }
 
+  extendOnNavigation(targetUrl?: string): boolean {
+    this.#update();
+    if (this.#destroyed || !this.#tab.extendOnNavigation || this.#keepAlive.inflight) return false;
+    void this.#keepAlive.start('navigation', targetUrl).catch(() => undefined);
+    return true;
+  }
+
   async logout(options?: { logoutParams?: { returnTo?: string; [key: string]: unknown } }): Promise<void> {
     await this.#client.logout(options);
   }
@@ -93,14 +102,7 @@ class SessionManagerImpl implements SessionManager {
   }
 
   async #init(): Promise<void> {
-    let authenticated = false;
-    let claims: Awaited<ReturnType<SessionClient['getIdTokenClaims']>>;
-    try {
-      authenticated = await this.#client.isAuthenticated();
-      claims = authenticated ? await this.#client.getIdTokenClaims() : undefined;
-    } catch {
-      authenticated = false;
-    }
+    const { authenticated, claims } = await readSignedIn(this.#client);
     // A `tokens` event may have arrived meanwhile: it is fresher than the cache.
     if (this.#destroyed || this.#tab.authenticated || this.#tab.ended) return;
     this.#tab.authenticated = authenticated;
@@ -226,6 +228,7 @@ class SessionManagerImpl implements SessionManager {
       this.#end(decision.end);
       return;
     }
+    this.#tab.extendOnNavigation = decision.extendOnNavigation;
     if (decision.log === 'warning') this.#log({ type: 'warning', detail: d.warningFor });
     if (decision.log === 'continued') this.#log({ type: 'continued' });
     this.#tab.status = decision.status;
@@ -233,10 +236,6 @@ class SessionManagerImpl implements SessionManager {
     if (decision.renew) void this.#keepAlive.start(decision.renew).catch(() => undefined);
     this.#timer.arm(decision.wakeAt);
     this.#view.publish(this.#buildSnapshot(d));
-  }
-
-  #focusCheck(): void {
-    if (this.#tab.status === 'active') this.#keepAlive.checkOnFocus(this.#options.focusCheckThrottleMs);
   }
 
   #renewalHost(): RenewalHost {
@@ -253,6 +252,8 @@ class SessionManagerImpl implements SessionManager {
       log: (event) => this.#log(event),
       end: (reason) => this.#end(reason),
       changed: () => this.#update(),
+      extending: (why) =>
+        this.#log({ type: 'extended', detail: markExtension(this.#options.platform, this.#options.storageKey, why) }),
     };
   }
 
@@ -272,14 +273,13 @@ class SessionManagerImpl implements SessionManager {
   }
 
   #buildSnapshot(deadlines: Deadlines, events = this.#view.events): SessionSnapshot {
+    const renewing = this.#keepAlive.inflight !== undefined;
     return buildSnapshot({
       now: this.#options.platform.now(),
-      status: this.#tab.status,
-      ended: this.#tab.ended,
+      tab: this.#tab,
       deadlines,
-      tokenExpiresAt: this.#tab.tokenExpiresAt,
       shared: this.#shared.state,
-      renewing: this.#keepAlive.inflight !== undefined,
+      renewing,
       events,
     });
   }

@@ -1,13 +1,12 @@
 import type { Deadlines } from './deadlines.js';
 import type { SharedState } from './shared-state.js';
-import type { SessionEndReason, SessionEvent, SessionSnapshot, SessionStatus } from './types.js';
+import type { TabSession } from './tab-session.js';
+import type { SessionEvent, SessionSnapshot } from './types.js';
 
 export interface SnapshotInput {
   now: number;
-  status: SessionStatus;
-  ended: SessionEndReason | undefined;
+  tab: Pick<TabSession, 'status' | 'ended' | 'tokenExpiresAt' | 'extendOnNavigation'>;
   deadlines: Deadlines;
-  tokenExpiresAt: number | undefined;
   shared: SharedState;
   renewing: boolean;
   events: readonly SessionEvent[];
@@ -15,24 +14,26 @@ export interface SnapshotInput {
 
 /** The public state; deadlines only while there is a session to have them. */
 export function buildSnapshot(input: SnapshotInput): SessionSnapshot {
-  const { status, deadlines: d } = input;
+  const { deadlines: d } = input;
+  const { status } = input.tab;
   const live = status === 'active' || status === 'warning';
   return {
     status,
     secondsLeft:
       status === 'warning' && d.deadline !== undefined ? Math.max(0, Math.ceil((d.deadline - input.now) / 1000)) : undefined,
-    reason: status === 'expired' ? input.ended : undefined,
+    reason: status === 'expired' ? input.tab.ended : undefined,
     warningFor: status === 'warning' ? d.warningFor : undefined,
     ssoIdleDeadline: live ? d.ssoIdleDeadline : undefined,
     absoluteDeadline: live ? d.absoluteDeadline : undefined,
     appIdleDeadline: live ? d.appIdleDeadline : undefined,
     deadline: live ? d.deadline : undefined,
-    tokenExpiresAt: live ? input.tokenExpiresAt : undefined,
+    tokenExpiresAt: live ? input.tab.tokenExpiresAt : undefined,
     lastActivityAt: input.shared.lastActivityAt,
     lastProviderRoundTripAt: input.shared.providerRoundTripAt,
     strategy: input.shared.strategy ?? 'iframe',
     providerReachable: input.shared.providerReachable,
     renewing: input.renewing,
+    extendOnNavigation: live && input.tab.extendOnNavigation,
     events: input.events,
   };
 }

@@ -1,6 +1,6 @@
 import { maxDefined, type SessionTimes } from './deadlines.js';
 import type { SharedState } from './shared-state.js';
-import type { SessionClientEvent, SessionEndReason, SessionStatus } from './types.js';
+import type { SessionClient, SessionClientEvent, SessionEndReason, SessionStatus } from './types.js';
 
 type TokensEvent = Extract<SessionClientEvent, { type: 'tokens' }>;
 
@@ -21,6 +21,8 @@ export class TabSession {
   probeNeeded = false;
   /** The status published last. */
   status: SessionStatus = 'signed_out';
+  /** Whether the next in-app navigation should go through the provider (see decide.ts). */
+  extendOnNavigation = false;
 
   /** Signed in and not ended. */
   get live(): boolean {
@@ -74,5 +76,17 @@ export class TabSession {
       tokenIssuedAt: this.tokenIssuedAt,
       tokenExpiresAt: this.tokenExpiresAt,
     };
+  }
+}
+
+/** Whether the client holds a signed-in user, with the ID token's claims; a failing client counts as signed out. */
+export async function readSignedIn(
+  client: SessionClient,
+): Promise<{ authenticated: boolean; claims?: Awaited<ReturnType<SessionClient['getIdTokenClaims']>> }> {
+  try {
+    const authenticated = await client.isAuthenticated();
+    return { authenticated, claims: authenticated ? await client.getIdTokenClaims() : undefined };
+  } catch {
+    return { authenticated: false };
   }
 }

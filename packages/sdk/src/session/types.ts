@@ -119,7 +119,8 @@ export interface SessionEvent {
     | 'expired'
     | 'signed_out'
     | 'strategy'
-    | 'focus_check';
+    | 'focus_check'
+    | 'extended';
   /** Short human-readable detail, e.g. the renewal channel or an error code. */
   detail?: string;
   /** True when another tab of this site did it. */
@@ -159,6 +160,12 @@ export interface SessionSnapshot {
   readonly providerReachable: boolean | undefined;
   /** A renewal started by the session manager is in flight. */
   readonly renewing: boolean;
+  /**
+   * True when the next in-app navigation should go through the provider: nothing silent can
+   * slide the SSO session in this browser, and the user has been active. The app's router
+   * calls {@link SessionManager.extendOnNavigation} (the React bindings do it for you).
+   */
+  readonly extendOnNavigation: boolean;
   /** The most recent events, oldest first, at most `timelineSize`. */
   readonly events: readonly SessionEvent[];
 }
@@ -175,6 +182,16 @@ export interface SessionManager {
    * (`login_required` also ends the session with reason `ended_elsewhere`).
    */
   continueSession(): Promise<void>;
+  /**
+   * Call it from your router before an in-app navigation to `targetUrl`. Where nothing silent
+   * can slide the SSO session (third-party cookies blocked, refresh grants that do not slide
+   * it) and the user has been active, the navigation goes through the provider instead: one
+   * top-level `prompt=none` round trip, no form, back to `targetUrl` (as `appState.targetUrl`
+   * of `handleRedirectCallback`), with the SSO session extended; returns true and the router
+   * must not navigate itself. Otherwise returns false and the router navigates as usual. The
+   * idle warning stays the fallback for a user who does not navigate in time.
+   */
+  extendOnNavigation(targetUrl?: string): boolean;
   /** The RP-initiated logout through the client; every tab signs out. */
   logout(options?: { logoutParams?: { returnTo?: string; [key: string]: unknown } }): Promise<void>;
   /** Removes every listener, timer and channel. The manager is inert afterwards. */

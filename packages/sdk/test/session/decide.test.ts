@@ -37,8 +37,12 @@ function facts(now: number, patch: Partial<SessionFacts> = {}, activityAt: numbe
 
 describe('decide: the session manager’s one decision, from the facts and the clock', () => {
   it('shows signed_out and expired without deadlines or renewals', () => {
-    expect(decide(facts(T0, { authenticated: false }))).toEqual({ status: 'signed_out', wakeAt: undefined });
-    expect(decide(facts(T0, { ended: true }))).toEqual({ status: 'expired', wakeAt: undefined });
+    expect(decide(facts(T0, { authenticated: false }))).toEqual({
+      status: 'signed_out',
+      wakeAt: undefined,
+      extendOnNavigation: false,
+    });
+    expect(decide(facts(T0, { ended: true }))).toEqual({ status: 'expired', wakeAt: undefined, extendOnNavigation: false });
   });
 
   it('ends the session once its deadline has passed, naming the absolute cap when that came first', () => {
@@ -61,14 +65,32 @@ describe('decide: the session manager’s one decision, from the facts and the c
 
   it('leaves an idle user to the warning, logged once when it starts, with a tick per second of the countdown', () => {
     const entering = decide(facts(T0 + 240_500, {}, undefined));
-    expect(entering).toEqual({ status: 'warning', wakeAt: T0 + 241_000, log: 'warning' });
+    expect(entering).toEqual({ status: 'warning', wakeAt: T0 + 241_000, log: 'warning', extendOnNavigation: false });
     expect(decide(facts(T0 + 241_000, { previousStatus: 'warning' }, undefined))).toEqual({
       status: 'warning',
       wakeAt: T0 + 242_000,
+      extendOnNavigation: false,
     });
   });
 
   it('probes the provider when asked to and nothing else is due', () => {
     expect(decide(facts(T0 + 10_000, { probeNeeded: true }))).toMatchObject({ status: 'active', renew: 'probe' });
+  });
+
+  it('where nothing silent slides the SSO session, lets an active user’s next navigation extend it, from halfway to the warning', () => {
+    const blocked = (now: number, activityAt = T0 + 1000) => {
+      const f = facts(now, { strategy: 'redirect' }, activityAt);
+      return decide({ ...f, keepAlive: { ...f.keepAlive, canSlide: false } });
+    };
+    // Idle 300 s, warning 60 s before: the window opens 120 s after the round trip.
+    const before = blocked(T0 + 119_000);
+    expect(before).toMatchObject({ status: 'active', extendOnNavigation: false, wakeAt: T0 + 120_000 });
+    expect(blocked(T0 + 120_000)).toMatchObject({ status: 'active', extendOnNavigation: true });
+    // Still during the warning: navigating is as clear a choice as "Continue".
+    expect(blocked(T0 + 250_000)).toMatchObject({ status: 'warning', extendOnNavigation: true });
+    // No activity since the round trip: nothing to extend for.
+    expect(blocked(T0 + 130_000, T0 - 1)).toMatchObject({ extendOnNavigation: false });
+    // Where the hidden iframe slides the session, the keep-alive does it: navigation stays plain.
+    expect(decide(facts(T0 + 130_000))).toMatchObject({ extendOnNavigation: false });
   });
 });

@@ -65,6 +65,19 @@ export class CountingTarget extends EventTarget {
   }
 }
 
+/** A `StorageLike` over a map, without `storage` events. */
+function mapStorage(items: Map<string, string>): StorageLike {
+  return {
+    getItem: (key) => items.get(key) ?? null,
+    setItem: (key, value) => void items.set(key, value),
+    removeItem: (key) => void items.delete(key),
+    get length() {
+      return items.size;
+    },
+    key: (index) => [...items.keys()][index] ?? null,
+  };
+}
+
 /** One browser: a clock, storage and BroadcastChannels shared by its tabs. */
 export class FakeBrowser {
   readonly clock = new FakeClock();
@@ -105,6 +118,8 @@ class FakeChannel implements ChannelLike {
 }
 
 export class FakeTab {
+  /** This tab's sessionStorage (kept across its reloads, as a browser does). */
+  readonly session: StorageLike = mapStorage(new Map());
   readonly document = new CountingTarget();
   readonly window = new CountingTarget();
   readonly platform: Partial<Platform>;
@@ -135,7 +150,7 @@ export class FakeTab {
       document: () => this.document,
       window: () => this.window,
       broadcastChannel: (name) => (broadcastChannel ? new FakeChannel(browser, name) : undefined),
-      storage: (kind) => (kind === 'local' ? local : undefined),
+      storage: (kind) => (kind === 'local' ? local : this.session),
     };
   }
 

@@ -370,6 +370,50 @@ describe('provider not reachable silently', () => {
     ]);
   });
 
+  it('where only a top-level round trip slides the SSO session, an active user’s navigation takes it, and the page that comes back says so', async () => {
+    const { clock, idp, a } = setup({ probeProvider: true });
+    idp.provider = { code: 'login_required' };
+    a.client.tokens('redirect');
+    a.client.claims = { __raw: 'id.token.signature' };
+    await flush();
+    expect(a.session.getSnapshot().strategy).toBe('redirect');
+    // Too early (the window opens halfway from the round trip to the warning): navigate as usual.
+    await clock.advance(1_000);
+    a.tab.input();
+    expect(a.session.extendOnNavigation('/orders')).toBe(false);
+    await clock.advance(119_000);
+    expect(a.session.getSnapshot()).toMatchObject({ status: 'active', extendOnNavigation: true });
+    expect(a.session.extendOnNavigation('/orders?page=2#top')).toBe(true);
+    await flush();
+    expect(a.client.redirects).toEqual([
+      {
+        authorizationParams: { prompt: 'none', id_token_hint: 'id.token.signature' },
+        appState: { targetUrl: '/orders?page=2#top' },
+      },
+    ]);
+    expect(a.session.getSnapshot().events.at(-1)).toMatchObject({ type: 'extended', detail: 'on navigation' });
+    // The round trip reloads the page: the manager created there tells which path was taken.
+    a.session.destroy();
+    const back = createSessionManager(a.client, { probeProvider: false, platform: a.tab.platform });
+    managers.push(back);
+    await flush();
+    expect(back.getSnapshot().events).toEqual([
+      expect.objectContaining({ type: 'extended', detail: 'on navigation, back from the provider' }),
+    ]);
+  });
+
+  it('leaves navigation alone where the hidden iframe keeps the SSO session sliding', async () => {
+    const { clock, a } = setup({ probeProvider: true });
+    a.client.tokens('redirect');
+    await flush();
+    await clock.advance(1_000);
+    a.tab.input();
+    await clock.advance(119_000);
+    expect(a.session.getSnapshot()).toMatchObject({ strategy: 'iframe', extendOnNavigation: false });
+    expect(a.session.extendOnNavigation('/orders')).toBe(false);
+    expect(a.client.redirects).toEqual([]);
+  });
+
   it('with refreshExtendsSession a refresh token grant slides the SSO session', async () => {
     const { clock, idp, a } = setup({ probeProvider: true, refreshExtendsSession: true });
     idp.provider = { code: 'login_required' };
