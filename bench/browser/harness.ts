@@ -11,14 +11,21 @@ export interface BenchConfig {
   /** Whether the main client asks for refresh tokens (scope `offline_access`). */
   refreshTokens: boolean;
   /** Where tokens are kept; absent: the SDK's default. */
-  cache?: 'memory' | 'localstorage';
+  cache?: 'memory' | 'sessionstorage' | 'localstorage';
   /** A second client without refresh tokens, so renewals through the iframe can be timed too. */
   iframeClient: boolean;
+  /** sso-spa only: `useRefreshTokensFallback` (the iframe once when no refresh token is held). */
+  refreshFallback?: boolean;
+  /** sso-spa only: `checkSessionRedirect`; absent: the SDK's default (`'returning'`). */
+  checkSessionRedirect?: boolean | 'returning';
 }
 
 /** The operations every SDK adapter provides, each through the SDK's public API only. */
 export interface Adapter {
-  /** Runs on page load: creates the client, handles a redirect callback, resolves to the auth state. */
+  /**
+   * Runs on page load: creates the client, handles a redirect callback, resolves to the auth
+   * state. An adapter whose SDK is leaving the page (a top-level session check) never resolves.
+   */
   start(): Promise<boolean>;
   /** Starts an interactive sign-in with a redirect (navigates away). */
   login(): Promise<void>;
@@ -34,9 +41,25 @@ export interface Adapter {
 
 export interface BenchState {
   signedIn?: boolean;
-  /** `performance.now()` when the auth state became known: milliseconds since navigation start. */
+  /**
+   * Milliseconds from navigation start to the moment the auth state became known. When the SDK
+   * went through top-level redirects first (a `prompt=none` session check), navigation start is
+   * that of the first page of the chain, not of the callback page that knew the state.
+   */
   knownAt?: number;
   error?: string;
+}
+
+/** Where a page of the site writes its navigation start, so that a callback page ending a chain can read it. */
+const chainStartKey = 'bench.chainStart';
+const isCallbackPage = (): boolean => location.pathname === '/callback';
+
+/** The navigation start of the first page of this chain of top-level pages, in epoch milliseconds. */
+function chainStart(): number {
+  const stored = Number(sessionStorage.getItem(chainStartKey));
+  return isCallbackPage() && Number.isFinite(stored) && stored > 0 && stored <= performance.timeOrigin
+    ? stored
+    : performance.timeOrigin;
 }
 
 declare global {
@@ -97,12 +120,15 @@ export function runPage(adapter: Adapter): void {
     return;
   }
   window.bench = api(adapter);
+  const since = chainStart();
+  if (!isCallbackPage()) sessionStorage.setItem(chainStartKey, String(performance.timeOrigin));
+  const knownAt = () => performance.timeOrigin + performance.now() - since;
   adapter.start().then(
     (signedIn) => {
-      window.benchState = { signedIn, knownAt: performance.now() };
+      window.benchState = { signedIn, knownAt: knownAt() };
     },
     (error: unknown) => {
-      window.benchState = { error: errorText(error), knownAt: performance.now() };
+      window.benchState = { error: errorText(error), knownAt: knownAt() };
     },
   );
 }
