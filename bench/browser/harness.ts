@@ -62,6 +62,30 @@ function chainStart(): number {
     : performance.timeOrigin;
 }
 
+/** A resource the page fetched (or an iframe it loaded), as the Resource Timing API reports it. */
+export interface ResourceMark {
+  /** The URL without its query. */
+  url: string;
+  initiatorType: string;
+  startTime: number;
+  responseEnd: number;
+}
+
+/** What happened during one timed renewal, in `performance.now()` milliseconds. */
+export interface RenewalTimeline {
+  ms: number;
+  /** `performance.timeOrigin`, to put the browser's network log on the page's clock. */
+  timeOrigin: number;
+  start: number;
+  end: number;
+  /** When the first iframe was added to the document, if one was. */
+  iframeAt?: number;
+  /** `message` events the window received from other windows (frames, popups) meanwhile. */
+  messages: { at: number; origin: string }[];
+  /** Resource Timing entries that started during the renewal. */
+  resources: ResourceMark[];
+}
+
 declare global {
   interface Window {
     benchConfig: BenchConfig;
@@ -91,12 +115,45 @@ function api(adapter: Adapter) {
       }
       return { ops, ms: performance.now() - start };
     },
-    /** One renewal with caches bypassed: milliseconds. */
-    async renew(via: 'iframe' | 'refresh'): Promise<number> {
+    /**
+     * One renewal with caches bypassed: milliseconds, and the marks the breakdown is made of:
+     * messages received from other windows, and the Resource Timing entries of the requests.
+     * Recording a message costs one `performance.now()`; the entries are read after the clock stops.
+     */
+    async renew(via: 'iframe' | 'refresh'): Promise<RenewalTimeline> {
       if (!adapter.renew) throw new Error('not supported');
+      performance.clearResourceTimings();
+      const messages: RenewalTimeline['messages'] = [];
+      const onMessage = (event: MessageEvent) => {
+        if (event.source !== window) messages.push({ at: performance.now(), origin: event.origin });
+      };
+      window.addEventListener('message', onMessage, true);
+      let iframeAt: number | undefined;
+      const observer = new MutationObserver((records) => {
+        if (iframeAt !== undefined) return;
+        const added = records.some((r) => [...r.addedNodes].some((node) => node.nodeName === 'IFRAME'));
+        if (added) iframeAt = performance.now();
+      });
+      observer.observe(document, { childList: true, subtree: true });
       const start = performance.now();
-      await adapter.renew(via);
-      return performance.now() - start;
+      try {
+        await adapter.renew(via);
+      } finally {
+        window.removeEventListener('message', onMessage, true);
+        observer.disconnect();
+      }
+      const end = performance.now();
+      // An iframe's entry reaches the parent's timeline when the frame's document finishes loading.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const resources = (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+        .filter((entry) => entry.startTime >= start)
+        .map((entry) => ({
+          url: entry.name.split('?')[0] ?? entry.name,
+          initiatorType: entry.initiatorType,
+          startTime: entry.startTime,
+          responseEnd: entry.responseEnd,
+        }));
+      return { ms: end - start, timeOrigin: performance.timeOrigin, start, end, iframeAt, messages, resources };
     },
     cached: async (): Promise<boolean> => (adapter.cached ? adapter.cached() : false),
     /** `m` concurrent token calls, as `m` components asking at once after the tokens expired. */

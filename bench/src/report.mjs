@@ -1,5 +1,6 @@
 // Turns the measured figures into the markdown table printed by `npm run bench` (and pasted into
 // bench/README.md). Every figure is also given as a ratio to the best peer.
+import { renewalParts } from './breakdown.mjs';
 import { bestPeer, ratio } from './stats.mjs';
 
 const labels = {
@@ -124,6 +125,7 @@ function runtimeSection(rt) {
       ),
     );
   }
+  if (rt.renewalBreakdown?.length) out.push('', breakdownSection(rt.renewalBreakdown));
   for (const t of reloadTables) {
     const rows = (rt.reload ?? []).filter((r) => r.tables?.includes(t.id));
     if (rows.length) out.push('', reloadSection(t, rows));
@@ -132,6 +134,45 @@ function runtimeSection(rt) {
     out.push('', '### Not measured', '', ...rt.errors.map((e) => `- ${e.sdk ?? ''} ${e.phase}: ${e.error}`));
   }
   return out.join('\n');
+}
+
+const pct = (share) => (typeof share === 'number' ? `${Math.round(share * 100)} %` : '—');
+
+/** Where the time of a hidden-iframe renewal goes: one column per SDK, one row per part. */
+function breakdownSection(rows) {
+  const sdkWork = (r) => renewalParts.filter((p) => p.sdk).reduce((total, p) => total + r.parts[p.id].median, 0);
+  const bestWork = bestPeer(rows, sdkWork);
+  const bestTotal = bestPeer(rows, (r) => r.total.median);
+  const body = renewalParts.map((p) => [p.label, ...rows.map((r) => `${ms(r.parts[p.id].median)} (${pct(r.share[p.id])})`)]);
+  body.push(
+    [
+      "**the SDK's own work** (the three SDK parts; ratio to the best peer)",
+      ...rows.map((r) => `${cell(ms(sdkWork(r)), sdkWork(r), bestWork)}, ${pct(r.sdkShare)}`),
+    ],
+    [
+      'whole renewal (median of the totals; ratio to the best peer)',
+      ...rows.map((r) => cell(ms(r.total.median), r.total.median, bestTotal)),
+    ],
+    ['runs', ...rows.map((r) => String(r.runs))],
+  );
+  const notes = [];
+  if (rows.some((r) => r.sdk === 'oidc-client-ts'))
+    notes.push(
+      'oidc-client-ts answers through its `silent_redirect_uri`: its /authorize is a redirect to the app, and its "message back" includes loading that page and its script.',
+    );
+  const aborted = rows.filter((r) => r.aborted);
+  if (aborted.length)
+    notes.push(
+      `${aborted.map((r) => `${label(r)} removed the iframe before the browser logged the end of the /authorize body in ${r.aborted} of ${r.runs} runs`).join('; ')}: the response's headers end that part there (the message shows the body had arrived).`,
+    );
+  return [
+    '### Where the time of a silent renewal through the hidden iframe goes (ms, median per part over the timed iframe renewals above; share of the sum of the medians)',
+    '',
+    table(['part', ...rows.map(label)], body),
+    '',
+    "The page records the call, the iframe entering the document and the message reaching the window; the /authorize navigation is taken from the browser's network log (an iframe removed before it finishes loading never reaches the page's Resource Timing), and /oauth/token from the page's Resource Timing. " +
+      notes.join(' '),
+  ].join('\n');
 }
 
 /** The report tables of reload rows (`tables` of each configuration in src/runtime.mjs). */

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium, listenOnLoopback } from '@sso-spa/testkit';
 import { build } from 'esbuild';
+import { renewalBreakdown, summarizeBreakdown } from './breakdown.mjs';
 import { summarize } from './stats.mjs';
 
 const browserDir = fileURLToPath(new URL('../browser/', import.meta.url));
@@ -453,7 +454,11 @@ export async function runRuntime({ createDevIdp, quick }) {
         }
         const ready = sdks.filter((sdk) => mainTabs[sdk.id]);
         if (phases.has('throughput')) result.throughput = await throughputPhase(ready, mainTabs, s, errors);
-        if (phases.has('renewal')) result.renewal = await renewalPhase(ready, mainTabs, s, errors);
+        if (phases.has('renewal')) {
+          const renewal = await renewalPhase(context, ready, mainTabs, longIdp, s, errors);
+          result.renewal = renewal.rows;
+          result.renewalBreakdown = renewal.breakdown;
+        }
         for (const tab of Object.values(mainTabs)) await tab.close();
       }
       if (phases.has('reload')) result.reload.push(...(await reloadPhase(context, regime, sdks, origin, longIdp, s, errors)));
@@ -492,29 +497,82 @@ async function throughputPhase(sdks, tabs, s, errors) {
     .map((sdk) => ({ sdk: sdk.id, ours: sdk.ours, opsPerSecond: summarize(samples[sdk.id]) }));
 }
 
-/** Renewal latency with caches bypassed, iframe and refresh token, interleaved across SDKs. */
-async function renewalPhase(sdks, tabs, s, errors) {
+/**
+ * Renewal latency with caches bypassed, iframe and refresh token, interleaved across SDKs. The
+ * iframe renewals are also broken down (src/breakdown.mjs): the page reports its own marks, and
+ * the IdP requests made during each call are taken from the browser's network log.
+ */
+async function renewalPhase(context, sdks, tabs, idpOrigin, s, errors) {
   const rows = [];
-  for (const via of ['iframe', 'refresh']) {
-    const samples = Object.fromEntries(sdks.map((sdk) => [sdk.id, []]));
-    log(`renewal via ${via}`);
-    // Two untimed warm-up renewals per SDK (discovery, JWKS, first iframe), then the timed runs.
-    for (let run = -2; run < s.renewalRuns; run++) {
-      const order = run % 2 ? [...sdks].reverse() : sdks;
-      for (const sdk of order) {
-        if (!samples[sdk.id]) continue;
-        try {
-          const ms = await inPage(tabs[sdk.id], (v) => window.bench.renew(v), via);
-          if (run >= 0) samples[sdk.id].push(ms);
-        } catch (error) {
-          errors.push({ sdk: sdk.id, phase: `renewal-${via}`, error: errorText(error) });
-          delete samples[sdk.id];
+  const breakdown = [];
+  let seen;
+  const record = (aborted) => (request) => {
+    if (!seen) return;
+    const url = new URL(request.url());
+    if (url.origin !== idpOrigin) return;
+    const timing = request.timing();
+    seen.push({
+      path: url.pathname,
+      method: request.method(),
+      navigation: request.isNavigationRequest(),
+      startTime: timing.startTime,
+      // An SDK that removes its iframe as soon as the message arrives can abort the navigation
+      // before the browser logs the end of the body (which the message shows had arrived): the
+      // end is then the response headers' arrival.
+      responseEnd: aborted ? timing.responseStart : timing.responseEnd,
+      ...(aborted ? { aborted: true } : {}),
+    });
+  };
+  const onFinished = record(false);
+  const onFailed = record(true);
+  context.on('requestfinished', onFinished);
+  context.on('requestfailed', onFailed);
+  try {
+    for (const via of ['iframe', 'refresh']) {
+      const samples = Object.fromEntries(sdks.map((sdk) => [sdk.id, []]));
+      const parts = Object.fromEntries(sdks.map((sdk) => [sdk.id, []]));
+      log(`renewal via ${via}`);
+      // Two untimed warm-up renewals per SDK (discovery, JWKS, first iframe), then the timed runs.
+      for (let run = -2; run < s.renewalRuns; run++) {
+        const order = run % 2 ? [...sdks].reverse() : sdks;
+        for (const sdk of order) {
+          if (!samples[sdk.id]) continue;
+          try {
+            seen = [];
+            const timeline = await inPage(tabs[sdk.id], (v) => window.bench.renew(v), via);
+            if (run < 0) continue;
+            samples[sdk.id].push(timeline.ms);
+            if (via !== 'iframe') continue;
+            // The network log may report the token request's end after the page saw it.
+            for (let i = 0; i < 50 && !seen.some((r) => r.path === '/oauth/token'); i++) await sleep(20);
+            parts[sdk.id].push(renewalBreakdown(timeline, seen));
+          } catch (error) {
+            errors.push({ sdk: sdk.id, phase: `renewal-${via}`, error: errorText(error) });
+            delete samples[sdk.id];
+          } finally {
+            seen = undefined;
+          }
         }
       }
+      for (const sdk of sdks) {
+        if (!samples[sdk.id]) continue;
+        rows.push({ sdk: sdk.id, ours: sdk.ours, via, ms: summarize(samples[sdk.id]) });
+        if (via !== 'iframe') continue;
+        const summary = summarizeBreakdown(parts[sdk.id]);
+        if (summary) breakdown.push({ sdk: sdk.id, ours: sdk.ours, via, ...summary });
+        else
+          errors.push({
+            sdk: sdk.id,
+            phase: 'renewal-breakdown',
+            error: [...new Set(parts[sdk.id].map((b) => b.error))].join('; ') || 'no runs',
+          });
+      }
     }
-    for (const sdk of sdks) if (samples[sdk.id]) rows.push({ sdk: sdk.id, ours: sdk.ours, via, ms: summarize(samples[sdk.id]) });
+  } finally {
+    context.off('requestfinished', onFinished);
+    context.off('requestfailed', onFailed);
   }
-  return rows;
+  return { rows, breakdown };
 }
 
 /** The frame a request belongs to, or undefined (requests of service workers have none). */

@@ -144,4 +144,57 @@ describe('the markdown report', () => {
     );
     expect(md.indexOf('**sso-spa**')).toBeLessThan(md.indexOf('| @auth0/auth0-spa-js | auth0'));
   });
+
+  it('breaks a renewal down into parts with their shares, and the SDK parts into its own work', () => {
+    const parts = (values: number[]) =>
+      Object.fromEntries(
+        ['sdkBefore', 'navigation', 'authorize', 'message', 'sdkBetween', 'token', 'sdkAfter'].map((id, i) => [
+          id,
+          { median: values[i], min: 0, max: 0, n: 5 },
+        ]),
+      );
+    const share = (values: number[]) => {
+      const sum = values.reduce((a, b) => a + b, 0);
+      return Object.fromEntries(
+        ['sdkBefore', 'navigation', 'authorize', 'message', 'sdkBetween', 'token', 'sdkAfter'].map((id, i) => [
+          id,
+          (values[i] ?? 0) / sum,
+        ]),
+      );
+    };
+    const ours = [10, 5, 10, 40, 5, 20, 10];
+    const peer = [20, 5, 10, 40, 10, 20, 10];
+    const runtime = {
+      renewalBreakdown: [
+        {
+          sdk: 'sso-spa',
+          ours: true,
+          parts: parts(ours),
+          share: share(ours),
+          sdkShare: 0.25,
+          total: { median: 100, min: 90, max: 110, n: 5 },
+          runs: 5,
+          aborted: 2,
+        },
+        {
+          sdk: 'auth0-spa-js',
+          ours: false,
+          parts: parts(peer),
+          share: share(peer),
+          sdkShare: 40 / 115,
+          total: { median: 115, min: 100, max: 130, n: 5 },
+          runs: 5,
+          aborted: 0,
+        },
+      ],
+    };
+    const md = renderMarkdown({ meta, size, runtime });
+    expect(md).toContain('| part | **sso-spa** | @auth0/auth0-spa-js |');
+    expect(md).toContain('| message back: /authorize response end → message in the page | 40.0 (40 %) | 40.0 (35 %) |');
+    expect(md).toContain(
+      "| **the SDK's own work** (the three SDK parts; ratio to the best peer) | 25.0 (0.63×), 25 % | 40.0 (1.00×), 35 % |",
+    );
+    expect(md).toContain('| whole renewal (median of the totals; ratio to the best peer) | 100 (0.87×) | 115 (1.00×) |');
+    expect(md).toContain('in 2 of 5 runs');
+  });
 });
