@@ -130,8 +130,9 @@ function runtimeSection(rt) {
     const rows = (rt.reload ?? []).filter((r) => r.tables?.includes(t.id));
     if (rows.length) out.push('', reloadSection(t, rows));
   }
-  if (rt.errors?.length) {
-    out.push('', '### Not measured', '', ...rt.errors.map((e) => `- ${e.sdk ?? ''} ${e.phase}: ${e.error}`));
+  const missing = [...(rt.errors ?? []), ...(rt.notMeasured ?? [])];
+  if (missing.length) {
+    out.push('', '### Not measured', '', ...missing.map((e) => `- ${e.sdk ? `${e.sdk} ` : ''}${e.phase}: ${e.error}`));
   }
   return out.join('\n');
 }
@@ -248,7 +249,7 @@ function reloadSection(t, rows) {
 export function renderMarkdown(result) {
   const m = result.meta;
   const parts = [
-    `Run ${m.date} on ${m.machine} (${m.cpus} cores, ${m.os}), Node ${m.node}${m.chromium ? `, ${m.chromium}` : ''}` +
+    `Run ${m.date}${m.commit ? ` at commit ${m.commit}` : ''} on ${m.machine} (${m.cpus} cores, ${m.os}), Node ${m.node}${m.chromium ? `, ${m.chromium}` : ''}` +
       `${m.quick ? ', quick mode' : ''}. One run; figures are not averaged across runs.`,
     '',
     sizeSection(result.size),
