@@ -47,6 +47,14 @@ export interface BenchState {
    * that of the first page of the chain, not of the callback page that knew the state.
    */
   knownAt?: number;
+  /**
+   * Epoch milliseconds: the navigation start of the chain's first page; of this page (after a
+   * top-level redirect, when the SDK left the first page); and when this page's own request
+   * started, after any redirects.
+   */
+  chainStart?: number;
+  pageStart?: number;
+  pageFetchStart?: number;
   error?: string;
 }
 
@@ -179,13 +187,19 @@ export function runPage(adapter: Adapter): void {
   window.bench = api(adapter);
   const since = chainStart();
   if (!isCallbackPage()) sessionStorage.setItem(chainStartKey, String(performance.timeOrigin));
-  const knownAt = () => performance.timeOrigin + performance.now() - since;
+  const known = () => ({
+    knownAt: performance.timeOrigin + performance.now() - since,
+    chainStart: since,
+    pageStart: performance.timeOrigin,
+    pageFetchStart:
+      performance.timeOrigin + ((performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming)?.fetchStart ?? 0),
+  });
   adapter.start().then(
     (signedIn) => {
-      window.benchState = { signedIn, knownAt: knownAt() };
+      window.benchState = { signedIn, ...known() };
     },
     (error: unknown) => {
-      window.benchState = { error: errorText(error), knownAt: knownAt() };
+      window.benchState = { error: errorText(error), ...known() };
     },
   );
 }

@@ -130,6 +130,8 @@ function runtimeSection(rt) {
     const rows = (rt.reload ?? []).filter((r) => r.tables?.includes(t.id));
     if (rows.length) out.push('', reloadSection(t, rows));
   }
+  const redirected = (rt.reload ?? []).filter((r) => r.redirect);
+  if (redirected.length) out.push('', redirectSection(redirected));
   const missing = [...(rt.errors ?? []), ...(rt.notMeasured ?? [])];
   if (missing.length) {
     out.push('', '### Not measured', '', ...missing.map((e) => `- ${e.sdk ? `${e.sdk} ` : ''}${e.phase}: ${e.error}`));
@@ -242,6 +244,37 @@ function reloadSection(t, rows) {
     '',
     table(head, body),
     ...(t.note ? ['', t.note] : []),
+  ].join('\n');
+}
+
+/** Reloads that went through a top-level redirect: the first page, the round trip, the page that knew the state. */
+function redirectSection(rows) {
+  const regimeName = (r) => (r.regime === 'blocked' ? 'blocked' : 'allowed');
+  return [
+    '### Reloads through a top-level `prompt=none` redirect: where the time goes (ms, median over the reloads that took it)',
+    '',
+    table(
+      [
+        'SDK',
+        'settings',
+        '3p cookies',
+        'first page: navigation start → the SDK leaves for the IdP',
+        'IdP round trip: → callback page request start',
+        'callback page: request start → known state',
+        'reloads',
+      ],
+      rows.map((r) => [
+        label(r),
+        r.settings ?? r.config,
+        regimeName(r),
+        ms(r.redirect.firstPage.median),
+        ms(r.redirect.roundTrip.median),
+        ms(r.redirect.lastPage.median),
+        `${r.redirect.n} of ${r.reloads}`,
+      ]),
+    ),
+    '',
+    "The first page includes loading the app and the SDK's silent iframe check, which cannot see the session where third-party cookies are blocked; the callback page includes loading the app again and the code exchange (/oauth/token).",
   ].join('\n');
 }
 

@@ -599,6 +599,16 @@ async function renewalPhase(context, sdks, tabs, idpOrigin, s, errors) {
   return { rows, breakdown };
 }
 
+/** Where the time of the reloads that went through a top-level redirect went, when some did. */
+function redirectSummary(samples) {
+  const through = samples.filter((x) => x.redirect);
+  if (!through.length) return {};
+  const part = (k) => summarize(through.map((x) => x.redirect[k]));
+  return {
+    redirect: { firstPage: part('firstPage'), roundTrip: part('roundTrip'), lastPage: part('lastPage'), n: through.length },
+  };
+}
+
 /** The frame a request belongs to, or undefined (requests of service workers have none). */
 function frameOf(request) {
   try {
@@ -622,7 +632,9 @@ async function reloadPhase(context, regime, sdks, origin, idpOrigin, s, errors) 
   const onRequest = (request) => {
     if (!counting || new URL(request.url()).origin !== idpOrigin) return;
     counting.requests++;
-    if (request.isNavigationRequest() && frameOf(request)?.parentFrame() === null) counting.topLevel++;
+    if (request.isNavigationRequest() && frameOf(request)?.parentFrame() === null) {
+      counting.topLevel++;
+    }
   };
   context.on('request', onRequest);
   try {
@@ -650,8 +662,18 @@ async function reloadPhase(context, regime, sdks, origin, idpOrigin, s, errors) 
             counting = { requests: 0, topLevel: 0 };
             await entry.tab.reload({ waitUntil: 'commit' });
             const state = await authState(entry.tab);
-            const sample = { ms: state.knownAt, signedIn: state.signedIn === true, ...counting };
+            const { requests, topLevel } = counting;
+            const sample = { ms: state.knownAt, signedIn: state.signedIn === true, requests, topLevel };
             if (state.error) sample.error = state.error;
+            // Through a top-level redirect: the page that knew the state is the navigation the SDK
+            // started from the first page, through the IdP's redirect back.
+            if (topLevel > 0 && state.pageStart > state.chainStart) {
+              sample.redirect = {
+                firstPage: state.pageStart - state.chainStart,
+                roundTrip: state.pageFetchStart - state.pageStart,
+                lastPage: state.chainStart + state.knownAt - state.pageFetchStart,
+              };
+            }
             counting = undefined;
             if (run >= 0) entry.samples.push(sample);
             if (!sample.signedIn) await signIn(entry.tab, entry.o);
@@ -679,6 +701,7 @@ async function reloadPhase(context, regime, sdks, origin, idpOrigin, s, errors) 
           idpRequests: summarize(samples.map((x) => x.requests)),
           topLevel: summarize(samples.map((x) => x.topLevel)),
           signedIn: samples.filter((x) => x.signedIn).length,
+          ...redirectSummary(samples),
           reloads: samples.length,
           failures: [...new Set(samples.flatMap((x) => (x.error ? [x.error] : [])))].slice(0, 3),
         });

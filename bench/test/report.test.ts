@@ -145,6 +145,30 @@ describe('the markdown report', () => {
     expect(md.indexOf('**sso-spa**')).toBeLessThan(md.indexOf('| @auth0/auth0-spa-js | auth0'));
   });
 
+  it('says where the time of the reloads through a top-level redirect went', () => {
+    const stat = (median: number) => ({ median, min: median, max: median, n: 15 });
+    const runtime = {
+      reload: [
+        {
+          sdk: 'sso-spa',
+          ours: true,
+          regime: 'blocked',
+          config: 'default',
+          settings: 'defaults',
+          tables: ['default'],
+          ms: stat(400),
+          idpRequests: stat(3),
+          topLevel: stat(1),
+          signedIn: 15,
+          reloads: 15,
+          redirect: { firstPage: stat(200), roundTrip: stat(30), lastPage: stat(170), n: 15 },
+        },
+      ],
+    };
+    const md = renderMarkdown({ meta, size, runtime });
+    expect(md).toContain('| **sso-spa** | defaults | blocked | 200 | 30.0 | 170 | 15 of 15 |');
+  });
+
   it('breaks a renewal down into parts with their shares, and the SDK parts into its own work', () => {
     const parts = (values: number[]) =>
       Object.fromEntries(
