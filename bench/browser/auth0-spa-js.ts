@@ -7,13 +7,16 @@ import { leaveCallback, redirectUri, runPage } from './harness.js';
 const config = window.benchConfig;
 const domain = config.issuer.replace(/\/$/, '');
 const scope = config.refreshTokens ? 'openid profile email offline_access' : 'openid profile email';
+// auth0-spa-js keeps tokens in memory or localStorage only.
+if (config.cache === 'sessionstorage') throw new Error('auth0-spa-js has no sessionStorage cache');
+const cacheLocation = config.cache;
 
 const client = new Auth0Client({
   domain,
   clientId: config.clientId,
   authorizationParams: { redirect_uri: redirectUri(), scope },
   useRefreshTokens: config.refreshTokens,
-  cacheLocation: config.cache,
+  cacheLocation,
 });
 // A second client that never holds a refresh token, so getTokenSilently goes through the iframe.
 const iframeClient = config.iframeClient

@@ -14,7 +14,11 @@ const common = {
 };
 // memory: tokens in memory like the other SDKs' defaults; localstorage: shared by tabs; absent:
 // oidc-client-ts's default, sessionStorage.
-const stores = { memory: () => new InMemoryWebStorage(), localstorage: () => localStorage };
+const stores = {
+  memory: () => new InMemoryWebStorage(),
+  sessionstorage: () => sessionStorage,
+  localstorage: () => localStorage,
+};
 const manager = new UserManager({
   ...common,
   scope: config.refreshTokens ? 'openid profile email offline_access' : 'openid profile email',

@@ -1,5 +1,8 @@
 // sso-spa driven through its public API. Renewals bypass the cache with cacheMode 'off' and pick
 // the channel with renewVia: 'provider' (the hidden iframe, prompt=none) or 'refresh_token'.
+// Start-up is createSsoClient's: checkSession(), which may end in one top-level prompt=none
+// redirect (checkSessionRedirect) when the iframe finds no session; the page then goes away, and
+// the state is known on the callback page it comes back to.
 import { SsoClient } from 'sso-spa';
 import { leaveCallback, redirectUri, runPage } from './harness.js';
 
@@ -12,6 +15,8 @@ const client = new SsoClient({
     scope: config.refreshTokens ? 'openid profile email offline_access' : 'openid profile email',
   },
   useRefreshTokens: config.refreshTokens,
+  useRefreshTokensFallback: config.refreshFallback,
+  checkSessionRedirect: config.checkSessionRedirect,
   cacheLocation: config.cache,
 });
 
@@ -21,8 +26,10 @@ runPage({
       await client.handleRedirectCallback();
       leaveCallback();
     } else {
-      // What createSsoClient does after construction.
+      // What createSsoClient does after construction (it swallows every failure but invalid options).
       await client.checkSession();
+      // The SDK is navigating to the provider: the state becomes known on the callback page.
+      if (client.lastSessionCheck?.status === 'redirecting') return new Promise<never>(() => {});
     }
     return client.isAuthenticated();
   },

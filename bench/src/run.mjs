@@ -1,6 +1,7 @@
 // `npm run bench` (add `-- --quick` for a fast check, `-- --size-only` to skip the browser,
 // `-- --readme` to also paste the table into bench/README.md): measures bundle sizes and the
 // runtime figures in one run, prints a markdown table and writes bench/results/latest.json.
+import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, platform, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -17,8 +18,26 @@ const args = { has: (option) => flag(option.replace(/^--/, '')) };
 const quick = args.has('--quick');
 const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
 
+/** The commit measured, and whether tracked files differed from it (the README excepted, which --readme rewrites). */
+function gitCommit() {
+  try {
+    const git = (...a) =>
+      execFileSync('git', a, {
+        cwd: fileURLToPath(new URL('..', import.meta.url)),
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
+    const sha = git('rev-parse', '--short', 'HEAD');
+    const changed = git('status', '--porcelain', '--untracked-files=no', '--', ':/', ':(top,exclude)bench/README.md');
+    return changed ? `${sha} with uncommitted changes` : sha;
+  } catch {
+    return undefined;
+  }
+}
+
 const meta = {
   date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  commit: gitCommit(),
   machine: cpus()[0]?.model.trim() ?? 'unknown CPU',
   cpus: cpus().length,
   os: `${platform()} ${release()}`,

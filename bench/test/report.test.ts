@@ -89,10 +89,6 @@ describe('the markdown report', () => {
         tabsRow('auth0-spa-js', false, 2, 0),
         { ...tabsRow('oidc-client-ts', false, 0, 4), failures: ['invalid_grant'] },
       ],
-      reload: [
-        { sdk: 'sso-spa', ours: true, storage: 'default', ms: stat(100), idpRequests: stat(3) },
-        { sdk: 'oidc-client-ts', ours: false, storage: 'default', ms: stat(50), idpRequests: stat(0) },
-      ],
     };
     const md = renderMarkdown({ meta, size, runtime });
     expect(md).toContain('| **sso-spa** | refresh token | 3 × 5 | 1 (0.50×) | 1 | 1 / 0, 1 / 0, 1 / 0 | 0 |');
@@ -101,6 +97,128 @@ describe('the markdown report', () => {
     expect(md).toContain(
       '| oidc-client-ts | refresh token | 3 × 5 | 0 (not comparable: calls failed) | 0 | 0 / 0, 0 / 0, 0 / 0 | 4 of 45 (invalid_grant) |',
     );
-    expect(md).toContain('| **sso-spa** | 100 (2.00×) | 100 (2.00×) | 100 (2.00×) | 3 (best peer: 0) | 3 |');
+  });
+
+  it('puts the cookie regimes of a reload row side by side, and never compares a row that ended signed out', () => {
+    const stat = (median: number) => ({ median, min: median - 10, max: median + 10, n: 15 });
+    const row = (
+      sdk: string,
+      ours: boolean,
+      regime: string,
+      ms: number,
+      requests: number,
+      topLevel: number,
+      signedIn: number,
+    ) => ({
+      sdk,
+      ours,
+      regime,
+      config: 'default',
+      settings: `${sdk} defaults`,
+      tables: ['default'],
+      ms: stat(ms),
+      idpRequests: stat(requests),
+      topLevel: stat(topLevel),
+      signedIn,
+      reloads: 15,
+      failures: [],
+    });
+    const runtime = {
+      reload: [
+        row('auth0-spa-js', false, 'allowed', 250, 2, 0, 15),
+        row('oidc-client-ts', false, 'allowed', 100, 0, 0, 15),
+        row('sso-spa', true, 'allowed', 200, 2, 0, 15),
+        row('auth0-spa-js', false, 'blocked', 150, 1, 0, 0),
+        row('oidc-client-ts', false, 'blocked', 120, 0, 0, 15),
+        row('sso-spa', true, 'blocked', 480, 3, 1, 15),
+      ],
+    };
+    const md = renderMarkdown({ meta, size, runtime });
+    // Ours first; then each regime's median (ratio), min – max, requests (top-level trips) and sign-in count.
+    expect(md).toContain(
+      '| **sso-spa** | sso-spa defaults | 200 (2.00×) | 190 – 210 | 2 (best peer: 0) | 15 of 15 | 480 (4.00×) | 470 – 490 | 3 (best peer: 0), 1 top-level | 15 of 15 |',
+    );
+    // Signed out after every reload: quick for the wrong reason, so no ratio, and not the best peer.
+    expect(md).toContain(
+      '| @auth0/auth0-spa-js | auth0-spa-js defaults | 250 (2.50×) | 240 – 260 | 2 (best peer: 0) | 15 of 15 | 150 (signed out) | 140 – 160 | 1 | 0 of 15 |',
+    );
+    expect(md.indexOf('**sso-spa**')).toBeLessThan(md.indexOf('| @auth0/auth0-spa-js | auth0'));
+  });
+
+  it('says where the time of the reloads through a top-level redirect went', () => {
+    const stat = (median: number) => ({ median, min: median, max: median, n: 15 });
+    const runtime = {
+      reload: [
+        {
+          sdk: 'sso-spa',
+          ours: true,
+          regime: 'blocked',
+          config: 'default',
+          settings: 'defaults',
+          tables: ['default'],
+          ms: stat(400),
+          idpRequests: stat(3),
+          topLevel: stat(1),
+          signedIn: 15,
+          reloads: 15,
+          redirect: { firstPage: stat(200), roundTrip: stat(30), lastPage: stat(170), n: 15 },
+        },
+      ],
+    };
+    const md = renderMarkdown({ meta, size, runtime });
+    expect(md).toContain('| **sso-spa** | defaults | blocked | 200 | 30.0 | 170 | 15 of 15 |');
+  });
+
+  it('breaks a renewal down into parts with their shares, and the SDK parts into its own work', () => {
+    const parts = (values: number[]) =>
+      Object.fromEntries(
+        ['sdkBefore', 'navigation', 'authorize', 'message', 'sdkBetween', 'token', 'sdkAfter'].map((id, i) => [
+          id,
+          { median: values[i], min: 0, max: 0, n: 5 },
+        ]),
+      );
+    const share = (values: number[]) => {
+      const sum = values.reduce((a, b) => a + b, 0);
+      return Object.fromEntries(
+        ['sdkBefore', 'navigation', 'authorize', 'message', 'sdkBetween', 'token', 'sdkAfter'].map((id, i) => [
+          id,
+          (values[i] ?? 0) / sum,
+        ]),
+      );
+    };
+    const ours = [10, 5, 10, 40, 5, 20, 10];
+    const peer = [20, 5, 10, 40, 10, 20, 10];
+    const runtime = {
+      renewalBreakdown: [
+        {
+          sdk: 'sso-spa',
+          ours: true,
+          parts: parts(ours),
+          share: share(ours),
+          sdkShare: 0.25,
+          total: { median: 100, min: 90, max: 110, n: 5 },
+          runs: 5,
+          aborted: 2,
+        },
+        {
+          sdk: 'auth0-spa-js',
+          ours: false,
+          parts: parts(peer),
+          share: share(peer),
+          sdkShare: 40 / 115,
+          total: { median: 115, min: 100, max: 130, n: 5 },
+          runs: 5,
+          aborted: 0,
+        },
+      ],
+    };
+    const md = renderMarkdown({ meta, size, runtime });
+    expect(md).toContain('| part | **sso-spa** | @auth0/auth0-spa-js |');
+    expect(md).toContain('| message back: /authorize response end → message in the page | 40.0 (40 %) | 40.0 (35 %) |');
+    expect(md).toContain(
+      "| **the SDK's own work** (the three SDK parts; ratio to the best peer) | 25.0 (0.63×), 25 % | 40.0 (1.00×), 35 % |",
+    );
+    expect(md).toContain('| whole renewal (median of the totals; ratio to the best peer) | 100 (0.87×) | 115 (1.00×) |');
+    expect(md).toContain('in 2 of 5 runs');
   });
 });
