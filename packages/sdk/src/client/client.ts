@@ -21,7 +21,7 @@ import type {
 } from '../types.js';
 import { checkSession } from './check-session.js';
 import { ClientContext } from './context.js';
-import { details, getTokens } from './get-tokens.js';
+import { details, getTokens, peekTokens } from './get-tokens.js';
 import { loadChunk } from './load-chunk.js';
 import { takeCallback } from './redirect-transactions.js';
 
@@ -114,7 +114,14 @@ export class SsoClient {
   getTokenSilently(options: GetTokenSilentlyOptions & { cacheMode: 'cache-only' }): Promise<string | undefined>;
   getTokenSilently(options: GetTokenSilentlyOptions & { detailedResponse: true }): Promise<TokenDetails>;
   getTokenSilently(options?: GetTokenSilentlyOptions): Promise<string>;
-  async getTokenSilently(options: GetTokenSilentlyOptions = {}): Promise<string | TokenDetails | undefined> {
+  getTokenSilently(options: GetTokenSilentlyOptions = {}): Promise<string | TokenDetails | undefined> {
+    // A valid token in the cache is answered at once, without an await on the way.
+    const cached = peekTokens(this.#ctx, options);
+    if (cached) return Promise.resolve(options.detailedResponse ? details(this.#ctx, cached) : cached.access_token);
+    return this.#getTokenSilently(options);
+  }
+
+  async #getTokenSilently(options: GetTokenSilentlyOptions): Promise<string | TokenDetails | undefined> {
     const tokens = await getTokens(this.#ctx, options);
     if (!tokens) return undefined;
     return options.detailedResponse ? details(this.#ctx, tokens) : tokens.access_token;

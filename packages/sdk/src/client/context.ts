@@ -61,6 +61,7 @@ export class ClientContext {
   /** See {@link ReturningMark}. */
   readonly returning: ReturningMark;
   #dpop: Promise<DpopTools> | undefined;
+  #defaultTarget: { audience: string; scope: string } | undefined;
   #channel: TabChannel<TabMessage> | undefined;
   #epoch = 0;
   /** An ID token the provider refused as `id_token_hint` (stale keys): silent requests go without it. */
@@ -106,6 +107,8 @@ export class ClientContext {
 
   /** Audience and scope of a request, with the client's defaults. */
   resolve(params: AuthorizationParams | undefined): { audience: string; scope: string } {
+    // The common call names neither: its answer is the same every time (the cache-hit path).
+    if (!params) return (this.#defaultTarget ??= this.resolve({}));
     const defaults = this.options.authorizationParams ?? {};
     const audience = String(params?.audience ?? defaults.audience ?? 'default');
     const base = String(params?.scope ?? defaults.scope ?? 'openid profile email');

@@ -26,6 +26,13 @@ export function details(ctx: ClientContext, tokens: CachedTokens): TokenDetails 
   };
 }
 
+/** A valid cached pair for `options`, without an await (see {@link TokenCache.peek}), or `undefined`. */
+export function peekTokens(ctx: ClientContext, options: GetTokenSilentlyOptions): CachedTokens | undefined {
+  if (options.cacheMode === 'off') return undefined;
+  const { audience, scope } = ctx.resolve(options.authorizationParams);
+  return ctx.cache.peek(audience, scope);
+}
+
 /**
  * Cache first; then one renewal per key in this tab (single flight) and across tabs (Web
  * Locks), re-reading the cache once the lock is held because another tab may just have renewed.

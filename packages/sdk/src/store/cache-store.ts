@@ -45,6 +45,8 @@ export class MemoryCache implements CustomCache {
 export class LocalStorageCache implements CustomCache {
   readonly #storage: StorageLike | undefined;
   readonly #fallback = new MemoryCache();
+  /** The last text read per key and what it parsed to: unchanged text gives the same object. */
+  readonly #parsed = new Map<string, { raw: string; entry: unknown }>();
   constructor(storage: StorageLike | undefined) {
     this.#storage = storage;
   }
@@ -53,8 +55,11 @@ export class LocalStorageCache implements CustomCache {
     try {
       raw = this.#storage?.getItem(key) ?? null;
       if (raw === null) return this.#fallback.get(key);
+      const known = this.#parsed.get(key);
+      if (known?.raw === raw) return known.entry;
       const entry: unknown = JSON.parse(raw);
       this.#fallback.remove(key);
+      this.#parsed.set(key, { raw, entry });
       return entry;
     } catch {
       if (raw !== null) this.remove(key);
@@ -79,6 +84,7 @@ export class LocalStorageCache implements CustomCache {
   }
   remove(key: string): void {
     this.#fallback.remove(key);
+    this.#parsed.delete(key);
     try {
       this.#storage?.removeItem(key);
     } catch {

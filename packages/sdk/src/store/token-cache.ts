@@ -9,7 +9,7 @@ import {
   type TokenEntry,
   type UserEntry,
 } from './cache-entry.js';
-import { type CustomCache, KEY_PREFIX } from './cache-store.js';
+import { type CustomCache, KEY_PREFIX, LocalStorageCache, MemoryCache } from './cache-store.js';
 
 export type { CachedTokens } from './cache-entry.js';
 export { MAX_TOKEN_LIFETIME_MS } from './cache-entry.js';
@@ -43,9 +43,19 @@ export class TokenCache {
   readonly #marginMs: number;
   /** Keys written by this instance, for stores that cannot list their keys. */
   readonly #written = new Set<string>();
+  /**
+   * Entry objects already checked, with the key they passed under. A store that returns the
+   * same object until the entry changes (the memory cache; localStorage through
+   * LocalStorageCache, while its text is unchanged) makes a cache hit skip decoding the ID
+   * token again; any change (a write here or in another tab) is a new object, checked afresh.
+   */
+  readonly #checked = new WeakMap<object, string>();
+  /** The store answers without a promise (the SDK's own stores), so {@link peek} may ask it. */
+  readonly #syncStore: boolean;
 
   constructor(store: CustomCache, issuer: string, clientId: string, now: () => number, marginSeconds: number) {
     this.#store = store;
+    this.#syncStore = store instanceof MemoryCache || store instanceof LocalStorageCache;
     this.#issuer = issuer;
     this.#clientId = clientId;
     this.#now = now;
@@ -59,6 +69,19 @@ export class TokenCache {
 
   get #userKey(): string {
     return `${KEY_PREFIX}${this.#issuer}::${this.#clientId}::@@user@@`;
+  }
+
+  /**
+   * The hot path of a cache hit: the valid pair under the exact key, without an await, when
+   * the store answers synchronously (memory, Web Storage) with the very entry checked before
+   * (unchanged since, here and in other tabs). `undefined` means "look properly" ({@link get}).
+   */
+  peek(audience: string, scope: string): CachedTokens | undefined {
+    if (!this.#syncStore) return undefined;
+    const key = this.key(audience, scope);
+    const entry = this.#store.get(key) as TokenEntry | undefined;
+    if (!entry || this.#checked.get(entry) !== key) return undefined;
+    return entry.tokens && this.#fresh(entry.tokens) ? entry.tokens : undefined;
   }
 
   /** Finds the pair for `audience` whose scope covers `scope` (exact key first), dropping expired pairs. */
@@ -96,6 +119,7 @@ export class TokenCache {
     const entry = (await this.#store.get(key)) as TokenEntry | undefined;
     // The entry must belong under this very key: another audience's or scope's tokens copied
     // here (or another client's) are not ours to hand out.
+    if (entry && this.#checked.get(entry) === key) return this.#unexpired(entry);
     if (
       !isTokenEntry(entry, this.#issuer, this.#clientId) ||
       this.key(entry.audience, entry.scope) !== key ||
@@ -105,6 +129,12 @@ export class TokenCache {
         await this.#store.remove(key);
       return undefined;
     }
+    this.#checked.set(entry, key);
+    return this.#unexpired(entry);
+  }
+
+  /** The entry, without its pair once either token is due for renewal (the refresh token stays). */
+  #unexpired(entry: TokenEntry): TokenEntry {
     const tokens = entry.tokens;
     if (tokens && !this.#fresh(tokens)) {
       const { tokens: _expired, ...rest } = entry;
@@ -192,6 +222,7 @@ export class TokenCache {
     }
     if (entry === undefined) return undefined;
     const u = entry as UserEntry;
+    if (this.#checked.get(u) === this.#userKey) return u;
     const raw = u?.claims?.__raw;
     const claims = ownIdToken(raw, this.#issuer, this.#clientId, u?.sub);
     // A non-object (`null`, a string) fails the first test, so `u.v` below is safe.
@@ -204,6 +235,7 @@ export class TokenCache {
       // Saved as `{ ...payload, __raw }`; JSON and structured clone keep that key order.
       JSON.stringify(u.claims) === JSON.stringify({ ...claims, __raw: raw });
     if (!ok && !newerFormat(entry)) await this.#store.remove(this.#userKey);
+    if (ok) this.#checked.set(u, this.#userKey);
     return ok ? u : undefined;
   }
 
