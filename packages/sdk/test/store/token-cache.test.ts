@@ -176,6 +176,30 @@ describe('TokenCache', () => {
     expect(storage.getItem(key)).toBeNull();
   });
 
+  it('answers a repeated hit from the entry it checked, and sees another tab’s write or a planted entry at once', async () => {
+    const storage = new MemoryStorage();
+    const a = cache(new LocalStorageCache(storage));
+    const b = cache(new LocalStorageCache(storage));
+    await a.save('api', 'openid', set('alice'), clock);
+    const first = (await a.get('api', 'openid')).tokens;
+    expect(a.peek('api', 'openid')).toBe(first);
+    clock += 1;
+    await b.save('api', 'openid', set('alice'), clock);
+    expect(a.peek('api', 'openid')).toBeUndefined();
+    expect((await a.get('api', 'openid')).tokens?.access_token).toBe(`at-alice-${clock}`);
+    // An entry planted for another user under the same key is checked afresh, and refused.
+    const key = a.key('api', 'openid');
+    const planted = JSON.parse(storage.getItem(key) as string);
+    storage.setItem(key, JSON.stringify({ ...planted, sub: 'mallory', tokens: { ...planted.tokens, sub: 'mallory' } }));
+    expect(a.peek('api', 'openid')).toBeUndefined();
+    expect((await a.get('api', 'openid')).tokens).toBeUndefined();
+  });
+
+  it('never answers a hit without an await from a custom cache', async () => {
+    const c = cache({ get: async () => undefined, set: () => {}, remove: () => {} });
+    expect(c.peek('api', 'openid')).toBeUndefined();
+  });
+
   it('works with a custom cache without allKeys and clears what it wrote', async () => {
     const map = new Map<string, unknown>();
     const custom: CustomCache = {
