@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { type SsoClient, sameOriginPath } from 'sso-spa';
 import type { SessionDialogElement } from 'sso-spa/dialog';
-import { SsoProvider, useSso, withAuthenticationRequired } from 'sso-spa-react';
+import { SsoProvider, useExtendOnNavigation, useSso, withAuthenticationRequired } from 'sso-spa-react';
 import type { DemoConfig } from './config.js';
 import { ApiPage } from './pages/ApiPage.js';
 import { HomePage } from './pages/HomePage.js';
@@ -36,7 +36,7 @@ export function DemoApp({ config, client, session }: DemoAppProps) {
   return (
     <SsoProvider client={client} onRedirectCallback={onRedirectCallback}>
       <div className="layout">
-        <Header config={config} />
+        <Header config={config} session={session} />
         <main>
           <Page config={config} />
         </main>
@@ -73,7 +73,9 @@ function readProviderLogoutNote(): boolean {
   }
 }
 
-function Header({ config }: { config: DemoConfig }) {
+function Header({ config, session }: { config: DemoConfig; session: DemoSession }) {
+  // Where only a top-level round trip can extend the SSO session, an in-app link takes it.
+  const go = useExtendOnNavigation(session, navigate);
   const { isLoading, isAuthenticated, user, error, loginWithRedirect, logout } = useSso();
   const path = usePath();
   const [providerStillSignedIn, setProviderStillSignedIn] = useState(readProviderLogoutNote);
@@ -111,7 +113,7 @@ function Header({ config }: { config: DemoConfig }) {
       className={path === to ? 'active' : undefined}
       onClick={(event) => {
         event.preventDefault();
-        navigate(to);
+        go(to);
       }}
     >
       {label}

@@ -50,6 +50,10 @@ export function SessionPanel({ session }: { session: DemoSession }) {
           {strategyLabel[snapshot.strategy]}
           {snapshot.providerReachable === false ? ' — provider not reachable silently (third-party cookies blocked)' : ''}
         </dd>
+        <dt>Next navigation</dt>
+        <dd data-testid="extend-on-navigation">
+          {snapshot.extendOnNavigation ? 'goes through the provider and extends the SSO session' : 'stays in the app'}
+        </dd>
       </dl>
       <h3>Timeline</h3>
       <ol className="timeline" data-testid="timeline">

@@ -5,6 +5,7 @@
  */
 export { type AuthState, hasAuthParams, type ReactSsoClient } from './auth-store.js';
 export { SsoContext, SsoProvider, type SsoProviderProps } from './SsoProvider.js';
+export { type NavigationExtender, useExtendOnNavigation } from './useExtendOnNavigation.js';
 export { type SessionSource, useSessionState } from './useSessionState.js';
 export { type SsoContextValue, useSso } from './useSso.js';
 export { type WithAuthenticationRequiredOptions, withAuthenticationRequired } from './withAuthenticationRequired.js';

@@ -2,9 +2,11 @@
 import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  type NavigationExtender,
   type ReactSsoClient,
   type SessionSource,
   SsoProvider,
+  useExtendOnNavigation,
   useSessionState,
   useSso,
   withAuthenticationRequired,
@@ -296,5 +298,35 @@ describe('useSessionState', () => {
       for (const listener of listeners) listener();
     });
     expect(screen.getByText('status warning')).toBeTruthy();
+  });
+});
+
+describe('useExtendOnNavigation', () => {
+  function Links({ session, navigate }: { session: NavigationExtender; navigate: (to: string) => void }) {
+    const go = useExtendOnNavigation(session, navigate);
+    return (
+      <button type="button" onClick={() => go('/orders')}>
+        Orders
+      </button>
+    );
+  }
+
+  it('lets the session take the navigation through the provider when it asks to, else navigates as usual', () => {
+    const navigate = vi.fn();
+    let due = false;
+    const taken: (string | undefined)[] = [];
+    const session: NavigationExtender = {
+      extendOnNavigation: (to) => {
+        if (due) taken.push(to);
+        return due;
+      },
+    };
+    render(<Links session={session} navigate={navigate} />);
+    screen.getByRole('button', { name: 'Orders' }).click();
+    expect(navigate).toHaveBeenCalledWith('/orders');
+    due = true;
+    screen.getByRole('button', { name: 'Orders' }).click();
+    expect(navigate).toHaveBeenCalledTimes(1);
+    expect(taken).toEqual(['/orders']);
   });
 });
