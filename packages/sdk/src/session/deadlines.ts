@@ -16,6 +16,8 @@ export interface SessionTimes {
 
 export interface TimingOptions {
   ssoIdleMs: number;
+  /** The app session outlives the SSO session's idle end (`ssoSessionEnd: 'outlive'`). */
+  outliveSso?: boolean;
   absoluteMs: number | undefined;
   appIdleMs: number | undefined;
   warnBeforeMs: number;
@@ -74,11 +76,11 @@ export function computeDeadlines(times: SessionTimes, options: TimingOptions): D
   const appIdleBase = maxDefined(times.lastActivityAt, times.loginAt, times.providerRoundTripAt);
   const appIdleDeadline =
     options.appIdleMs !== undefined && appIdleBase !== undefined ? appIdleBase + options.appIdleMs : undefined;
-  const deadline = minDefined(ssoIdleDeadline, appIdleDeadline, absoluteDeadline);
+  const deadline = minDefined(options.outliveSso ? undefined : ssoIdleDeadline, appIdleDeadline, absoluteDeadline);
   let warningFor: Deadlines['warningFor'];
   if (deadline !== undefined) {
     if (deadline === absoluteDeadline) warningFor = 'absolute';
-    else if (deadline === ssoIdleDeadline) warningFor = 'sso_idle';
+    else if (deadline === ssoIdleDeadline && !options.outliveSso) warningFor = 'sso_idle';
     else warningFor = 'app_idle';
   }
   const warnAt = deadline === undefined ? undefined : deadline - options.warnBeforeMs;
@@ -99,7 +101,7 @@ export function computeDeadlines(times: SessionTimes, options: TimingOptions): D
     tokenRenewAt,
     ssoRenewAt,
     navigationExtendAt:
-      ssoRenewAt === undefined || times.providerRoundTripAt === undefined
+      ssoRenewAt === undefined || options.outliveSso || times.providerRoundTripAt === undefined
         ? undefined
         : times.providerRoundTripAt + (options.ssoIdleMs - options.warnBeforeMs) / 2,
   };

@@ -16,6 +16,15 @@ export interface SessionManagerOptions {
    * provider) where the app must still sign out an idle user sooner.
    */
   appIdleTimeoutSeconds?: number;
+  /**
+   * What the end of the SSO session means for this app. `'end'` (default): the app session
+   * ends with it, so every site of the SSO session signs out together, warned before. `'outlive'`:
+   * the app keeps its user signed in on refresh tokens (`useRefreshTokens`) after the SSO
+   * session idles out at the provider; only `appIdleTimeoutSeconds` and the absolute cap end it.
+   * The price: a new site (or this one after a logout elsewhere went unnoticed) then asks for
+   * credentials, and the provider's idle timeout no longer protects an unattended app.
+   */
+  ssoSessionEnd?: 'end' | 'outlive';
   /** How long before tokens expire (and before the warning) an active user's session is renewed. Default 30. */
   renewBeforeExpirySeconds?: number;
   /**
@@ -80,6 +89,7 @@ export function resolveOptions(options: SessionManagerOptions, clientKey?: strin
   const platform = basicPlatform(options.platform);
   return {
     ssoIdleMs,
+    outliveSso: options.ssoSessionEnd === 'outlive',
     absoluteMs: seconds('ssoAbsoluteTimeoutSeconds', options.ssoAbsoluteTimeoutSeconds, undefined),
     appIdleMs,
     warnBeforeMs,

@@ -414,6 +414,22 @@ describe('provider not reachable silently', () => {
     expect(a.client.redirects).toEqual([]);
   });
 
+  it('with ssoSessionEnd: outlive, the app session outlives the SSO session and ends only at its own idle limit', async () => {
+    const { clock, a } = setup({ ssoSessionEnd: 'outlive', appIdleTimeoutSeconds: 3_600 });
+    a.client.tokens('redirect');
+    await flush();
+    const t0 = clock.now;
+    expect(a.session.getSnapshot()).toMatchObject({ status: 'active', ssoIdleDeadline: t0 + 300_000, deadline: t0 + 3_600_000 });
+    await clock.advance(400_000);
+    // Past the SSO session's idle end: no warning, no sign-out, nothing asked of the provider.
+    expect(a.session.getSnapshot()).toMatchObject({ status: 'active', extendOnNavigation: false });
+    expect(a.client.cleared).toEqual([]);
+    await clock.advance(3_600_000 - 400_000 - 60_000);
+    expect(a.session.getSnapshot()).toMatchObject({ status: 'warning', warningFor: 'app_idle' });
+    await clock.advance(60_000);
+    expect(a.session.getSnapshot()).toMatchObject({ status: 'expired', reason: 'idle' });
+  });
+
   it('with refreshExtendsSession a refresh token grant slides the SSO session', async () => {
     const { clock, idp, a } = setup({ probeProvider: true, refreshExtendsSession: true });
     idp.provider = { code: 'login_required' };
