@@ -1,3 +1,4 @@
+import { Emitter } from '../emitter.js';
 import { SsoError } from '../errors.js';
 import { scopedName } from '../names.js';
 import { runIframe } from '../navigators/iframe.js';
@@ -8,7 +9,6 @@ import type { ProviderMetadata } from '../protocol/discovery.js';
 import { defaultAlgs, type IdTokenExpectations } from '../protocol/id-token.js';
 import type { ProviderContext, TokenSet } from '../protocol/token.js';
 import { LocalStorageCache, MemoryCache } from '../store/cache-store.js';
-import { Emitter } from '../store/events.js';
 import { timedFetch } from '../store/http.js';
 import { SingleFlight } from '../store/single-flight.js';
 import { type CachedTokens, TokenCache } from '../store/token-cache.js';

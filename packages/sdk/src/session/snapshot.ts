@@ -1,3 +1,4 @@
+import { Emitter } from '../emitter.js';
 import type { Deadlines } from './deadlines.js';
 import type { SharedState } from './shared-state.js';
 import type { TabSession } from './tab-session.js';
@@ -53,7 +54,7 @@ export function appendEvent(events: readonly SessionEvent[], event: SessionEvent
  * timeline of events. A snapshot reaches the subscribers only when a field changed.
  */
 export class SnapshotPublisher {
-  readonly #listeners = new Set<(snapshot: SessionSnapshot) => void>();
+  readonly #subscribers = new Emitter<SessionSnapshot>();
   readonly #timelineSize: number;
   #snapshot: SessionSnapshot;
   #events: readonly SessionEvent[] = [];
@@ -72,12 +73,7 @@ export class SnapshotPublisher {
   }
 
   subscribe(listener: (snapshot: SessionSnapshot) => void): () => void {
-    // Wrapped so that subscribing one function twice gives two independent subscriptions.
-    const entry = (snapshot: SessionSnapshot) => listener(snapshot);
-    this.#listeners.add(entry);
-    return () => {
-      this.#listeners.delete(entry);
-    };
+    return this.#subscribers.subscribe(listener);
   }
 
   /** Adds to the timeline; subscribers see it with the next published snapshot. */
@@ -85,19 +81,14 @@ export class SnapshotPublisher {
     this.#events = appendEvent(this.#events, event, this.#timelineSize);
   }
 
+  /** Replaces the snapshot when a field changed; a throwing subscriber stops neither the others nor the timers. */
   publish(next: SessionSnapshot): void {
     if (sameSnapshot(next, this.#snapshot)) return;
     this.#snapshot = next;
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener(next);
-      } catch {
-        // One broken subscriber must not stop the others or the timers.
-      }
-    }
+    this.#subscribers.emit(next);
   }
 
   clear(): void {
-    this.#listeners.clear();
+    this.#subscribers.clear();
   }
 }

@@ -20,7 +20,7 @@ const LAYERS: Record<string, readonly string[]> = {
   // The DOM strategies know the protocol's message format and nothing above it.
   navigators: ['navigators', 'protocol', 'errors.ts', 'platform.ts'],
   // `sso-spa/session` must carry none of the client: it talks to it through `SessionClient`.
-  session: ['session', 'errors.ts', 'platform.ts', 'tab-channel.ts', 'vocabulary.ts'],
+  session: ['session', 'errors.ts', 'platform.ts', 'tab-channel.ts', 'vocabulary.ts', 'emitter.ts'],
   dialog: ['dialog', 'session'],
 };
 

@@ -11,6 +11,11 @@ export class Emitter<E> {
     };
   }
 
+  /** Removes every listener. */
+  clear(): void {
+    this.#listeners.clear();
+  }
+
   emit(event: E): void {
     for (const listener of [...this.#listeners]) {
       try {
