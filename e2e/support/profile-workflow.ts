@@ -31,6 +31,9 @@ async function callApi(world: World, tab: Page): Promise<void> {
   const answered = tab.waitForResponse((response) => response.url().startsWith(`${world.demo.api}/api/messages`), {
     timeout: 20_000,
   });
+  // The link that led here may have gone through the provider (extend on navigation, where
+  // cookies are blocked): the page comes after that top-level round trip.
+  await tab.getByTestId('call-api').waitFor({ timeout: 30_000 });
   await clickThroughWarnings(tab, tab.getByTestId('call-api'));
   await answered;
   await expect

@@ -178,6 +178,9 @@ export function defineWorkflow(regime: Regime): void {
         // getTokenSilently(), which must be valid without the caller handling expiry.
         if (!apiAnswered && Date.now() - started > timings.tokenSeconds * 2500) {
           await clickThroughWarnings(a2, a2.getByRole('link', { name: 'External API' }));
+          // Where cookies are blocked the link may go through the provider (extend on
+          // navigation): the API page then comes after a top-level round trip.
+          await a2.getByTestId('call-api').waitFor({ timeout: 30_000 });
           await clickThroughWarnings(a2, a2.getByTestId('call-api'));
           await expect
             .poll(() =>
