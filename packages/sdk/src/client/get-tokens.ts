@@ -12,6 +12,8 @@ interface RenewRequest {
   extra: Record<string, unknown>;
   renewVia: NonNullable<GetTokenSilentlyOptions['renewVia']>;
   timeoutMs: number;
+  /** A renewal the caller forced (`cacheMode: 'off'`) must not be answered from the cache. */
+  forced: boolean;
 }
 
 /** The detailed shape of a cached pair. */
@@ -48,7 +50,14 @@ export async function getTokens(ctx: ClientContext, options: GetTokenSilentlyOpt
   if (cacheMode === 'cache-only') return undefined;
   const { audience: _a, scope: _s, ...extra } = options.authorizationParams ?? {};
   const timeoutMs = (options.timeoutInSeconds ?? ctx.options.authorizeTimeoutInSeconds ?? 60) * 1000;
-  const request: RenewRequest = { audience, scope, extra, renewVia: options.renewVia ?? 'auto', timeoutMs };
+  const request: RenewRequest = {
+    audience,
+    scope,
+    extra,
+    renewVia: options.renewVia ?? 'auto',
+    timeoutMs,
+    forced: cacheMode === 'off',
+  };
   const key = `${ctx.cache.key(audience, scope)}|${cacheMode}|${request.renewVia}`;
   try {
     return await ctx.flights.run(key, () =>
@@ -78,7 +87,7 @@ async function renew(ctx: ClientContext, request: RenewRequest): Promise<CachedT
   }
   if (useRefresh) {
     const { viaRefreshToken } = await loadChunk(() => import('./refresh.js'));
-    const tokens = await viaRefreshToken(ctx, request.audience, request.scope, since, fallback);
+    const tokens = await viaRefreshToken(ctx, request.audience, request.scope, since, fallback, request.forced);
     if (tokens) return tokens;
   }
   return viaIframe(ctx, request, since);

@@ -16,8 +16,13 @@ export async function viaRefreshToken(
   scope: string,
   since: number,
   fallback: boolean,
+  forced = false,
 ): Promise<CachedTokens | undefined> {
-  const { refreshToken, key } = await ctx.cache.get(audience, scope);
+  const { tokens: renewed, refreshToken, key } = await ctx.cache.get(audience, scope);
+  // Another tab may have renewed since the caller last looked (its write can take a moment to
+  // show in this tab's localStorage): its tokens answer, and its rotated refresh token is not
+  // spent a second time.
+  if (renewed && !forced) return renewed;
   if (!refreshToken) {
     if (fallback) return undefined;
     throw new SsoError('missing_refresh_token', 'No refresh token for this audience and scope');
