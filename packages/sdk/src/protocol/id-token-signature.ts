@@ -81,10 +81,15 @@ function mayHaveSigned(jwk: Jwk, header: Jwk, algorithm: JwsAlgorithm): boolean 
 }
 
 /** Fetches and reads a JWKS: an object with a `keys` array (RFC 7517 §5). */
-async function fetchJwks(jwksUri: string, fetch: typeof globalThis.fetch): Promise<Jwk[]> {
+async function fetchJwks(jwksUri: string, fetch: typeof globalThis.fetch, refetch: boolean): Promise<Jwk[]> {
   let response: Response;
   try {
-    response = await fetch(jwksUri, { headers: { accept: 'application/json' } });
+    // A refetch is for a key the kept set lacks: past the browser's HTTP cache too, which may
+    // still hold the set from before the provider rotated its keys.
+    response = await fetch(jwksUri, {
+      headers: { accept: 'application/json' },
+      ...(refetch ? { cache: 'no-cache' as const } : {}),
+    });
   } catch (error) {
     throw toSsoError(error, 'network');
   }
@@ -107,7 +112,7 @@ const jwksCache = new Map<string, Promise<Jwk[]>>();
 function providerKeys(jwksUri: string, fetch: typeof globalThis.fetch, refetch: boolean): Promise<Jwk[]> {
   const kept = jwksCache.get(jwksUri);
   if (kept && !refetch) return kept;
-  const fresh = fetchJwks(jwksUri, fetch);
+  const fresh = fetchJwks(jwksUri, fetch, refetch);
   jwksCache.set(jwksUri, fresh);
   fresh.catch(() => {
     if (jwksCache.get(jwksUri) === fresh) jwksCache.delete(jwksUri);

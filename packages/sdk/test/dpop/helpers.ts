@@ -12,6 +12,8 @@ export const memoryProver = (): DpopProver =>
 export interface SentRequest {
   method: string;
   url: string;
+  /** The request's HTTP cache mode (`no-cache` goes past the browser's cache). */
+  cache: RequestCache;
   headers: Headers;
   body: string;
 }
@@ -21,7 +23,13 @@ export function scriptedFetch(...answers: (() => Response)[]) {
   const sent: SentRequest[] = [];
   const fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init);
-    sent.push({ method: request.method, url: request.url, headers: request.headers, body: await request.text() });
+    sent.push({
+      method: request.method,
+      url: request.url,
+      cache: request.cache,
+      headers: request.headers,
+      body: await request.text(),
+    });
     const answer = answers[Math.min(sent.length - 1, answers.length - 1)] as () => Response;
     return answer();
   };
