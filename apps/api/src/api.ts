@@ -227,10 +227,14 @@ export async function startDemoApi(options: DemoApiOptions): Promise<DemoApi> {
       res.status(403).json({ error: 'insufficient_scope', error_description: `This call needs the "${requiredScope}" scope.` });
       return;
     }
+    const jkt = (req.token?.cnf as { jkt?: unknown } | undefined)?.jkt;
     res.json({
       sub: req.token?.sub,
       scope: req.token?.scope,
       expiresAt: req.token?.exp,
+      // How the token came: a DPoP token only gets here with a valid proof by the key it names.
+      tokenType: req.tokenScheme,
+      ...(typeof jkt === 'string' ? { jkt } : {}),
       messages: [
         { id: 1, text: 'Hello from the API: your access token was verified against the provider’s keys.' },
         { id: 2, text: `Audience ${options.audience}, scope ${requiredScope}.` },

@@ -45,7 +45,7 @@ describe('demo API', () => {
   it('answers a valid token with data', async () => {
     const res = await call({ authorization: `Bearer ${await token()}` });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ sub: 'alice', messages: expect.any(Array) });
+    expect(await res.json()).toMatchObject({ sub: 'alice', tokenType: 'Bearer', messages: expect.any(Array) });
   });
 
   it('answers 401 invalid_request without a bearer token', async () => {
@@ -76,6 +76,9 @@ describe('demo API', () => {
   it('gives CORS headers to the demo sites only', async () => {
     const allowed = await fetch(`http://127.0.0.1:${api.port}/api/messages`, { method: 'OPTIONS', headers: { origin: siteA } });
     expect(allowed.headers.get('access-control-allow-origin')).toBe(siteA);
+    // A DPoP call sends a proof, and the fetcher must read a nonce challenge.
+    expect(allowed.headers.get('access-control-allow-headers')).toMatch(/\bdpop\b/i);
+    expect(allowed.headers.get('access-control-expose-headers')).toMatch(/\bDPoP-Nonce\b.*\bWWW-Authenticate\b/i);
     const other = await fetch(`http://127.0.0.1:${api.port}/api/messages`, {
       method: 'OPTIONS',
       headers: { origin: 'http://evil.localhost' },

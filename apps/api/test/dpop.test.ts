@@ -124,7 +124,12 @@ describe('demo API with DPoP tokens from the dev IdP', { timeout: 30_000 }, () =
     for (let i = 0; i < 2; i++) {
       const res = await call({ authorization: `DPoP ${dpopToken}`, dpop: await goodProof() });
       expect(res.status).toBe(200);
-      expect(await res.json()).toMatchObject({ sub: 'alice', messages: expect.any(Array) });
+      expect(await res.json()).toMatchObject({
+        sub: 'alice',
+        tokenType: 'DPoP',
+        jkt: await calculateJwkThumbprint(key.publicJwk),
+        messages: expect.any(Array),
+      });
     }
   });
 
@@ -136,6 +141,9 @@ describe('demo API with DPoP tokens from the dev IdP', { timeout: 30_000 }, () =
   it('keeps answering Bearer tokens of a client that does not use DPoP', async () => {
     const res = await call({ authorization: `Bearer ${bearerToken}` });
     expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ tokenType: 'Bearer' });
+    expect(body).not.toHaveProperty('jkt');
   });
 
   it.each<[string, () => Promise<Record<string, string>>]>([
