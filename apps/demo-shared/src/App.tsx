@@ -38,9 +38,9 @@ export function DemoApp({ config, client, session }: DemoAppProps) {
       <div className="layout">
         <Header config={config} session={session} />
         <main>
-          <Page config={config} />
+          <Page config={config} client={client} />
         </main>
-        <SessionPanel session={session} />
+        <SessionPanel session={session} client={client} audience={config.audience} />
       </div>
       <sso-session-dialog ref={(element: HTMLElement | null) => bindDialog(element, session)} />
     </SsoProvider>
@@ -54,10 +54,10 @@ function bindDialog(element: HTMLElement | null, session: DemoSession): void {
   dialog.logoutOptions = { logoutParams: { returnTo: `${window.location.origin}/` } };
 }
 
-function Page({ config }: { config: DemoConfig }) {
+function Page({ config, client }: { config: DemoConfig; client: SsoClient }) {
   const path = usePath();
   if (path === '/orders') return <ProtectedOrders />;
-  if (path === '/api') return <ProtectedApi config={config} />;
+  if (path === '/api') return <ProtectedApi config={config} client={client} />;
   if (path === '/callback') return <p className="muted">Finishing sign-in…</p>;
   return <HomePage config={config} />;
 }

@@ -1,5 +1,7 @@
+import type { SsoClient } from 'sso-spa';
 import type { SessionManager, SessionSnapshot } from 'sso-spa/session';
 import { useSessionState } from 'sso-spa-react';
+import { useTokenBinding } from './token-binding.js';
 import { useNow } from './use-now.js';
 
 export type DemoSession = SessionManager;
@@ -25,8 +27,9 @@ function clock(at: number): string {
 }
 
 /** The live view of this site's session: what a developer wants to see while the workflow runs. */
-export function SessionPanel({ session }: { session: DemoSession }) {
+export function SessionPanel({ session, client, audience }: { session: DemoSession; client: SsoClient; audience: string }) {
   const snapshot = useSessionState(session);
+  const binding = useTokenBinding(client, audience);
   const now = useNow(1000);
   const idle =
     snapshot.lastActivityAt === undefined ? '—' : formatSeconds(Math.max(0, Math.round((now - snapshot.lastActivityAt) / 1000)));
@@ -45,6 +48,16 @@ export function SessionPanel({ session }: { session: DemoSession }) {
         <dd data-testid="sso-deadline">{countdown(snapshot.ssoIdleDeadline, now)}</dd>
         <dt>Last activity</dt>
         <dd>{idle === '—' ? idle : `${idle} ago`}</dd>
+        <dt>Access token</dt>
+        <dd data-testid="token-type">{binding?.type ?? '—'}</dd>
+        {binding?.jkt ? (
+          <>
+            <dt>Bound to key</dt>
+            <dd data-testid="token-jkt" title={binding.jkt}>
+              <code>{binding.jkt.slice(0, 12)}…</code>
+            </dd>
+          </>
+        ) : null}
         <dt>Renewal</dt>
         <dd data-testid="strategy">
           {strategyLabel[snapshot.strategy]}

@@ -8,6 +8,13 @@ export interface DemoConfig {
   apiOrigin: string;
   otherSite: { name: string; url: string };
   useRefreshTokens: boolean;
+  /**
+   * Sender-constrained tokens (DPoP, RFC 9449): the site's tokens are bound to a key kept in
+   * this browser, and its API calls go through `client.createFetcher()`, which adds a proof.
+   */
+  useDpop: boolean;
+  /** Checks every new ID token's signature against the provider's JWKS (the SDK's strict mode). */
+  verifyIdTokenSignature: boolean;
   session: {
     ssoIdleTimeoutSeconds: number;
     ssoAbsoluteTimeoutSeconds?: number;

@@ -28,6 +28,8 @@ export async function startDemoSite(rootElement: HTMLElement): Promise<void> {
     },
     useRefreshTokens: config.useRefreshTokens,
     useRefreshTokensFallback: true,
+    useDpop: config.useDpop,
+    verifyIdTokenSignature: config.verifyIdTokenSignature,
     // Where third-party cookies are blocked the hidden iframe cannot see the SSO session; one
     // top-level prompt=none redirect can, without showing a form.
     checkSessionRedirect: true,

@@ -1,20 +1,22 @@
-import { useState } from 'react';
-import { useSso } from 'sso-spa-react';
+import { useMemo, useState } from 'react';
+import type { SsoClient } from 'sso-spa';
 import type { DemoConfig } from '../config.js';
 
 type Result = { kind: 'ok'; body: unknown } | { kind: 'error'; message: string } | undefined;
 
-/** Calls the demo API with a bearer token from getAccessTokenSilently(). */
-export function ApiPage({ config }: { config: DemoConfig }) {
-  const { getAccessTokenSilently } = useSso();
+/**
+ * Calls the demo API through `client.createFetcher()`, which sends the access token the way
+ * the provider issued it: a DPoP-bound token with a fresh proof of possession, or a Bearer token.
+ */
+export function ApiPage({ config, client }: { config: DemoConfig; client: SsoClient }) {
   const [result, setResult] = useState<Result>();
   const [busy, setBusy] = useState(false);
+  const fetchApi = useMemo(() => client.createFetcher({ authorizationParams: { audience: config.audience } }), [client, config]);
 
   const call = async () => {
     setBusy(true);
     try {
-      const token = await getAccessTokenSilently({ authorizationParams: { audience: config.audience } });
-      const response = await fetch(`${config.apiOrigin}/api/messages`, { headers: { authorization: `Bearer ${token}` } });
+      const response = await fetchApi(`${config.apiOrigin}/api/messages`);
       const body: unknown = await response.json();
       setResult(response.ok ? { kind: 'ok', body } : { kind: 'error', message: `${response.status}: ${JSON.stringify(body)}` });
     } catch (error) {
@@ -31,6 +33,17 @@ export function ApiPage({ config }: { config: DemoConfig }) {
         Calls <code>{config.apiOrigin}/api/messages</code> with an access token for <code>{config.audience}</code>. The API checks
         its signature, issuer, audience, expiry and scope.
       </p>
+      {config.useDpop ? (
+        <p data-testid="api-binding">
+          {config.siteName} uses <strong>DPoP</strong>: its tokens are bound to a key this browser keeps and never lets out, and
+          every call carries a fresh proof signed with it. A token copied out of this page is refused by the API.
+        </p>
+      ) : (
+        <p data-testid="api-binding">
+          {config.siteName} uses <strong>Bearer</strong> tokens: whoever holds the token can call the API with it until it
+          expires.
+        </p>
+      )}
       <button type="button" onClick={call} disabled={busy} data-testid="call-api">
         {busy ? 'Calling…' : 'Call the API'}
       </button>
