@@ -1,6 +1,7 @@
 // `npm start`: the whole demo (dev IdP, site A, site B, API) on this machine, with the
 // workflow's figures; `npm start -- --fast` compresses them to watch the idle warning appear;
-// `npm start -- --profile NAME` runs the dev IdP as another kind of provider (see its README).
+// `npm start -- --profile NAME` runs the dev IdP as another kind of provider (see its README);
+// `npm start -- --dpop-site b` (or `none`) moves DPoP-bound tokens from site A to site B (or off).
 import { spawnSync } from 'node:child_process';
 
 // The demo runs the built packages, as users install them. Build quietly; show the output
@@ -21,6 +22,8 @@ const { defaultTimings, fastTimings, startDemo } = await import('@sso-spa/demo-s
 const fast = process.argv.includes('--fast');
 const profileAt = process.argv.indexOf('--profile');
 const profile = profileAt === -1 ? undefined : process.argv[profileAt + 1];
+const dpopAt = process.argv.indexOf('--dpop-site');
+const dpopSite = dpopAt === -1 ? 'a' : process.argv[dpopAt + 1];
 const port = (name, fallback) => Number(process.env[name] ?? fallback);
 const ports = {
   idp: port('SSO_SPA_IDP_PORT', 4400),
@@ -32,17 +35,20 @@ const timings = fast ? fastTimings : defaultTimings;
 
 let demo;
 try {
-  demo = await startDemo({ ports, timings, clockToleranceSeconds: fast ? 0 : 5, profile });
+  demo = await startDemo({ ports, timings, clockToleranceSeconds: fast ? 0 : 5, profile, dpopSite });
 } catch (error) {
   console.error(`sso-spa demo: ${error instanceof Error ? error.message : error}`);
   process.exit(1);
 }
 
+const tokens = (site) => (demo.dpopSite === site ? 'DPoP-bound tokens, ID token signatures checked' : 'Bearer tokens');
 console.log(`
 sso-spa demo is running${fast ? ' (fast timings)' : ''}${profile ? ` (provider profile ${profile})` : ''}
 
   Site A      ${demo.siteA}/orders   ← start here (a protected deep link)
+              ${tokens('a')}
   Site B      ${demo.siteB}/
+              ${tokens('b')}
   API         ${demo.api}/api/messages
   Provider    ${demo.issuer}
 

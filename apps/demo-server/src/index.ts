@@ -5,6 +5,7 @@ export {
   type Demo,
   type DemoOptions,
   type DemoPorts,
+  type DemoSite,
   type DemoTimings,
   defaultTimings,
   demoUser,

@@ -41,7 +41,15 @@ export interface DemoOptions {
   profile?: ProfileName;
   /** Provider behaviour flags over the profile's. */
   behaviour?: Partial<ProviderBehaviour>;
+  /**
+   * The site that shows sender-constrained tokens: its client uses DPoP (the dev IdP requires
+   * it of that client) and checks ID token signatures; the other site uses Bearer tokens.
+   * Default `'a'`; `'none'` runs both with Bearer tokens.
+   */
+  dpopSite?: DemoSite | 'none';
 }
+
+export type DemoSite = 'a' | 'b';
 
 export interface Demo {
   issuer: string;
@@ -49,6 +57,8 @@ export interface Demo {
   siteB: string;
   api: string;
   audience: string;
+  /** The site whose tokens are DPoP-bound (see {@link DemoOptions.dpopSite}). */
+  dpopSite: DemoSite | 'none';
   user: { email: string; password: string; name: string };
   idp: Awaited<ReturnType<typeof createDevIdp>>;
   close(): Promise<void>;
@@ -84,6 +94,8 @@ export async function assertPortFree(port: number, what: string): Promise<void> 
  */
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const timings = options.timings ?? defaultTimings;
+  const dpopSite = options.dpopSite ?? 'a';
+  if (!['a', 'b', 'none'].includes(dpopSite)) throw new Error(`dpopSite must be a, b or none, not "${dpopSite}"`);
   const ports = options.ports ?? { idp: 0, siteA: 0, siteB: 0, api: 0 };
   await assertPortFree(ports.idp, 'identity provider');
   await assertPortFree(ports.siteA, 'site A');
@@ -103,11 +115,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     const siteB = await serveSite('app-b.localhost', 'b', () => configB, ports.siteB);
     started.push(siteB);
 
-    const client = (clientId: string, origin: string) => ({
-      clientId,
+    const client = (site: DemoSite, origin: string) => ({
+      clientId: `site-${site}`,
       redirectUris: [`${origin}/callback`],
       postLogoutRedirectUris: [`${origin}/`],
       webOrigins: [origin],
+      // The DPoP site's client never gets a Bearer token, so a page that lost its key cannot fall back to one.
+      requireDpop: site === dpopSite,
     });
     const idp = await createDevIdp({
       port: ports.idp,
@@ -117,7 +131,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       idTokenSeconds: timings.tokenSeconds,
       accessTokenSeconds: timings.tokenSeconds,
       clockToleranceSeconds: options.clockToleranceSeconds ?? 0,
-      clients: [client('site-a', siteA.origin), client('site-b', siteB.origin)],
+      clients: [client('a', siteA.origin), client('b', siteB.origin)],
       apis: [{ identifier: audience, scopes: [apiScope] }],
       users: [demoUser],
       introspection: options.introspection ?? true,
@@ -136,24 +150,26 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     });
     started.push(api);
 
-    const siteConfig = (siteName: string, clientId: string, other: { name: string; url: string }) =>
+    const siteConfig = (siteName: string, site: DemoSite, other: { name: string; url: string }) =>
       JSON.stringify({
         siteName,
         issuer: idp.issuer,
-        clientId,
+        clientId: `site-${site}`,
         audience,
         scope: `openid profile email offline_access ${apiScope}`,
         apiOrigin: api.origin,
         otherSite: other,
         useRefreshTokens: options.useRefreshTokens ?? true,
+        useDpop: site === dpopSite,
+        verifyIdTokenSignature: site === dpopSite,
         session: {
           ssoIdleTimeoutSeconds: timings.ssoIdleSeconds,
           ssoAbsoluteTimeoutSeconds: timings.ssoAbsoluteSeconds,
           warnBeforeSeconds: timings.warnBeforeSeconds,
         },
       });
-    configA = siteConfig('Site A', 'site-a', { name: 'Site B', url: siteB.origin });
-    configB = siteConfig('Site B', 'site-b', { name: 'Site A', url: siteA.origin });
+    configA = siteConfig('Site A', 'a', { name: 'Site B', url: siteB.origin });
+    configB = siteConfig('Site B', 'b', { name: 'Site A', url: siteA.origin });
 
     return {
       issuer: idp.issuer,
@@ -161,6 +177,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       siteB: siteB.origin,
       api: api.origin,
       audience,
+      dpopSite,
       user: demoUser,
       idp,
       close,
