@@ -92,6 +92,11 @@ export function hasAuthParams(url: string): boolean {
 export function createAuthStore(client: ReactSsoClient): AuthStore {
   let state = initialState;
   let started: Promise<void> | undefined;
+  // Until the start-up check (or callback) has settled, the client's own events (its
+  // `session_check` reports, tokens) must not end the loading: the check may still go on to a
+  // top-level redirect, which a protected route's login redirect would race and abort. The
+  // start ends with a refresh of its own that shows whatever those events announced.
+  let settled = false;
   // While a logout sends the browser to the provider, the page must not react to its own
   // signed-out state: a protected route would otherwise start a login redirect that races
   // the logout navigation.
@@ -142,7 +147,7 @@ export function createAuthStore(client: ReactSsoClient): AuthStore {
     },
     connect() {
       return client.subscribe(() => {
-        if (started && !leaving) void refresh().catch((error: unknown) => set({ error: asError(error) }));
+        if (settled && !leaving) void refresh().catch((error: unknown) => set({ error: asError(error) }));
       });
     },
     refresh,
@@ -162,6 +167,7 @@ export function createAuthStore(client: ReactSsoClient): AuthStore {
         } catch (error) {
           set({ error: asError(error) });
         }
+        settled = true;
         await refresh().catch((error: unknown) => set({ error: asError(error), isLoading: false }));
       })();
       return started;

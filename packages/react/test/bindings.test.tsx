@@ -41,7 +41,10 @@ function fakeClient(initial: { signedIn: boolean }) {
     signedIn = false;
     for (const listener of listeners) listener({ type: 'signed_out', reason: 'ended_elsewhere', fromOtherTab: true });
   };
-  return { client: client as unknown as ReactSsoClient & typeof client, signOutElsewhere };
+  const emit: Listener = (event) => {
+    for (const listener of listeners) listener(event);
+  };
+  return { client: client as unknown as ReactSsoClient & typeof client, signOutElsewhere, emit };
 }
 
 function Profile() {
@@ -194,6 +197,30 @@ describe('withAuthenticationRequired', () => {
     client.checkSession.mockImplementation(async () => {
       // What the SDK reports when checkSessionRedirect sends the page through the provider.
       Object.assign(client, { lastSessionCheck: { status: 'redirecting', at: 0 } });
+      checked = true;
+    });
+    render(
+      <SsoProvider client={client}>
+        <Profile />
+        <Orders />
+      </SsoProvider>,
+    );
+    await waitFor(() => expect(checked).toBe(true));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(screen.getByText('loading')).toBeTruthy();
+    expect(client.loginWithRedirect).not.toHaveBeenCalled();
+  });
+
+  it('starts no login while the start-up check reports on its way to the provider (its events do not end the loading)', async () => {
+    const { client, emit } = fakeClient({ signedIn: false });
+    let checked = false;
+    client.checkSession.mockImplementation(async () => {
+      // What the SDK emits: the silent check found no session, then (after the DPoP key, say,
+      // was read) it sends the page to the provider.
+      emit({ type: 'session_check', status: 'signed_out', code: 'login_required', at: 0 });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      Object.assign(client, { lastSessionCheck: { status: 'redirecting', at: 0 } });
+      emit({ type: 'session_check', status: 'redirecting', at: 0 });
       checked = true;
     });
     render(
