@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectSignedIn, World } from './support/world.js';
+import { expectSignedIn, expectTokenType, World } from './support/world.js';
 
 const artifacts = fileURLToPath(new URL('./test-results/', import.meta.url));
 
@@ -17,13 +17,14 @@ describe('demo smoke test, default figures', () => {
     await world?.close();
   });
 
-  it('both sites load; login on A; B signs in with no form; the API answers B', async () => {
+  it('both sites load; login on A (DPoP); B signs in with no form; the API answers B (Bearer)', async () => {
     const a = await world.newTab('A');
     await a.goto(`${world.demo.siteA}/`);
     await expect.poll(() => a.getByTestId('signed-out').isVisible()).toBe(true);
     await a.getByRole('button', { name: 'Log in' }).click();
     await world.signIn(a);
     await expectSignedIn(a);
+    await expectTokenType(a, 'DPoP');
     // The session panel shows the provider's idle timeout as the site knows it: about 5 minutes.
     await expect.poll(() => a.getByTestId('sso-deadline').textContent()).toMatch(/^[45] min/);
     await a.screenshot({ path: `${artifacts}demo-site-a.png` });
@@ -40,6 +41,7 @@ describe('demo smoke test, default figures', () => {
           .catch(() => ''),
       )
       .toContain('"sub": "alice"');
+    expect(JSON.parse((await b.getByTestId('api-result').textContent()) ?? '{}')).toMatchObject({ tokenType: 'Bearer' });
     await b.screenshot({ path: `${artifacts}demo-site-b-api.png` });
     expect(world.loginForms).toHaveLength(1);
   });

@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { defaultBehaviour, type ProfileName, type ProviderBehaviour, profiles } from 'sso-spa-dev-idp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clickThroughWarnings } from './workflow.js';
-import { expectSignedIn, expectSignedOut, type Regime, sessionStatus, World, warningDialog } from './world.js';
+import { expectSignedIn, expectSignedOut, expectTokenType, type Regime, sessionStatus, World, warningDialog } from './world.js';
 
 /**
  * Per-step limit. A step lives through real idle periods and token lifetimes (step 2: 2.5 idle
@@ -132,11 +132,14 @@ export function defineProfileWorkflow(profile: ProfileName, regime: Regime): voi
       await expectSignedIn(a);
       expect(await world.sessions()).toHaveLength(1);
       expect(world.loginForms).toHaveLength(1);
+      // Site A's tokens are DPoP-bound with this provider too (its server nonces, where it asks for them, included).
+      await expectTokenType(a, 'DPoP');
     });
 
     step('cache: the API call works, and a second call is a cache hit (no request to the provider)', async () => {
       await a.getByRole('link', { name: 'External API' }).click();
       await callApi(world, a);
+      expect(JSON.parse((await a.getByTestId('api-result').textContent()) ?? '{}')).toMatchObject({ tokenType: 'DPoP' });
       const mark = world.providerRequests.length;
       await callApi(world, a);
       expect(world.providerRequests.slice(mark)).toEqual([]);

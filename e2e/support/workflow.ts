@@ -1,6 +1,15 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectSignedIn, expectSignedOut, type Regime, sessionStatus, timings, World, warningDialog } from './world.js';
+import {
+  expectSignedIn,
+  expectSignedOut,
+  expectTokenType,
+  type Regime,
+  sessionStatus,
+  timings,
+  World,
+  warningDialog,
+} from './world.js';
 
 /**
  * Per-step limit. A step lives through real idle periods and token lifetimes (step 2: 2.5 idle
@@ -9,8 +18,27 @@ import { expectSignedIn, expectSignedOut, type Regime, sessionStatus, timings, W
  */
 const STEP_TIMEOUT_MS = 180_000;
 
-/** The user chooses "Continue" in the idle warning and waits until the tab is signed in again. */
+/** What a `M:SS` or `S s` / `M min SS s` countdown says, in seconds; undefined when there is none. */
+function seconds(text: string | null | undefined): number | undefined {
+  const clock = /(\d+):(\d\d)/.exec(text ?? '');
+  if (clock) return Number(clock[1]) * 60 + Number(clock[2]);
+  const words = /^(?:(\d+) min )?(\d+) s$/.exec(text?.trim() ?? '');
+  return words ? Number(words[1] ?? 0) * 60 + Number(words[2]) : undefined;
+}
+
+/**
+ * The user chooses "Continue" in the idle warning and waits until the SSO session really was
+ * extended: the session panel's idle deadline lies beyond what the warning counted down from.
+ * Where Continue is a top-level round trip through the provider, that is only true once the tab
+ * is back from it (the page before the navigation still shows the user signed in, and a click
+ * meant for the page after could land in the callback page meanwhile).
+ */
 async function answerWarning(tab: Page): Promise<void> {
+  const left = seconds(
+    await warningDialog(tab)
+      .textContent({ timeout: 1_000 })
+      .catch(() => null),
+  );
   await warningDialog(tab)
     .getByRole('button', { name: 'Continue' })
     .click({ timeout: 5_000 })
@@ -23,6 +51,19 @@ async function answerWarning(tab: Page): Promise<void> {
       )
         throw error;
     });
+  await expectSignedIn(tab);
+  await expect
+    .poll(async () => ({
+      path: new URL(tab.url()).pathname,
+      extended:
+        (seconds(
+          await tab
+            .getByTestId('sso-deadline')
+            .textContent({ timeout: 1_000 })
+            .catch(() => null),
+        ) ?? 0) > (left ?? 0),
+    }))
+    .toEqual({ path: expect.not.stringMatching(/^\/callback$/), extended: true });
   await expectSignedIn(tab);
 }
 
@@ -54,7 +95,9 @@ export async function clickThroughWarnings(tab: Page, target: Locator): Promise<
  * explicit logout, returning) across two real sites and a real provider, in one browser
  * profile. The steps run in the order a person meets them; each asserts what the user sees and what the provider knows (its session deadlines, from the dev IdP's
  * introspection). Both cookie regimes run the same steps: where a step cannot fully hold
- * without third-party cookies, the test pins down exactly what the user gets instead.
+ * without third-party cookies, the test pins down exactly what the user gets instead. Site A
+ * is the demo's DPoP site (tokens bound to a key its tabs share, ID token signatures checked)
+ * and site B its Bearer site, so every step runs both kinds of token.
  */
 export function defineWorkflow(regime: Regime): void {
   describe(`workflow, ${regime.label}`, () => {
@@ -62,6 +105,8 @@ export function defineWorkflow(regime: Regime): void {
     let a1: Page;
     let a2: Page;
     let b: Page;
+    /** The thumbprint of the key site A's tokens are bound to, from its session panel. */
+    let keyA: string | null = null;
     const summary: string[] = [];
 
     beforeAll(async () => {
@@ -97,6 +142,9 @@ export function defineWorkflow(regime: Regime): void {
       await expectSignedIn(a1);
       expect(await world.sessions()).toHaveLength(1);
       expect(world.loginForms).toHaveLength(1);
+      // Site A's tokens are DPoP-bound: the panel says so and names the key.
+      expect(world.dpopSite).toBe(world.demo.siteA);
+      keyA = (await expectTokenType(a1, 'DPoP')).jkt;
     });
 
     step('3. seamless SSO: site B signs in without a login form', async () => {
@@ -105,6 +153,7 @@ export function defineWorkflow(regime: Regime): void {
       await b.goto(`${world.demo.siteB}/`);
       await expectSignedIn(b);
       expect(world.loginForms).toHaveLength(1);
+      await expectTokenType(b, 'Bearer');
       const sessions = await world.sessions();
       expect(sessions).toHaveLength(1);
       // B's round trip through the authorization endpoint slid the SSO session.
@@ -115,6 +164,8 @@ export function defineWorkflow(regime: Regime): void {
       a2 = await world.newTab('A2');
       await a2.goto(`${world.demo.siteA}/`);
       await expectSignedIn(a2);
+      // A's second tab got tokens of its own, bound to the key both tabs share.
+      expect((await expectTokenType(a2, 'DPoP')).jkt).toBe(keyA);
       // Back to B just before the logout, so B is signed in and not yet idle when A logs out.
       await b.goto(`${world.demo.siteB}/`);
       await expectSignedIn(b);
@@ -143,6 +194,10 @@ export function defineWorkflow(regime: Regime): void {
       expect(world.loginForms).toHaveLength(formsBefore + 1);
       await a1.getByTestId('orders-title').waitFor();
       await expectSignedIn(a1);
+      // The logout dropped the key: this session's tokens are bound to a new one.
+      const { jkt } = await expectTokenType(a1, 'DPoP');
+      expect(jkt).not.toBe(keyA);
+      keyA = jkt;
     });
 
     step('2. maintaining the session: an active user stays signed in across many token lifetimes', async () => {
@@ -190,12 +245,20 @@ export function defineWorkflow(regime: Regime): void {
                 .catch(() => ''),
             )
             .toContain('"sub": "alice"');
+          // The API verified a DPoP proof by the key the panel shows.
+          const answer = JSON.parse((await a2.getByTestId('api-result').textContent()) ?? '{}');
+          expect(answer).toMatchObject({ tokenType: 'DPoP', jkt: keyA });
           apiAnswered = true;
         }
         await a2.waitForTimeout(250).catch(() => {});
       }
       expect(apiAnswered).toBe(true);
       expect(world.loginForms).toHaveLength(formsBefore);
+      // Every code exchange and refresh of A proved possession of the key; none of B's did.
+      expect(world.tokenProofs()).toEqual({
+        dpopSite: expect.stringMatching(/^[1-9]\d* with a proof, 0 without$/),
+        otherSite: expect.stringMatching(/^0 with a proof, [1-9]\d* without$/),
+      });
       if (regime.thirdPartyCookies) {
         // Renewals through the hidden iframe keep sliding the SSO session: no warning at all.
         expect([...statuses]).toEqual(['active']);

@@ -32,6 +32,8 @@ export interface ProviderRequest {
   endpoint: 'token' | 'authorize';
   /** `authorization_code` or `refresh_token` for the token endpoint; `prompt` for authorize. */
   detail: string;
+  /** The request carried a DPoP proof (`DPoP` header): a token request of the DPoP site. */
+  dpop: boolean;
   /** HTTP status of the answer, once it came (0 until then or when it failed). */
   status: number;
   /** When the browser sent it (epoch ms). */
@@ -98,6 +100,7 @@ export class World {
       topLevel: request.isNavigationRequest() && request.frame().parentFrame() === null,
       endpoint,
       detail,
+      dpop: typeof headers.dpop === 'string',
       status: 0,
       at: Date.now(),
     };
@@ -113,6 +116,25 @@ export class World {
   /** The token endpoint requests made since `mark` (an index into `providerRequests`). */
   tokenRequestsSince(mark: number): ProviderRequest[] {
     return this.providerRequests.slice(mark).filter((request) => request.endpoint === 'token');
+  }
+
+  /** The origin of the site whose tokens are DPoP-bound (site A, as `npm start` runs the demo). */
+  get dpopSite(): string {
+    if (this.demo.dpopSite === 'none') throw new Error('this demo runs without a DPoP site');
+    return this.demo.dpopSite === 'a' ? this.demo.siteA : this.demo.siteB;
+  }
+
+  /**
+   * Every token request so far, by site: the DPoP site's all carry a proof, the other site's
+   * none (a fingerprint like `A: 3 DPoP, 0 without`, so a failure shows what was sent).
+   */
+  tokenProofs(): { dpopSite: string; otherSite: string } {
+    const count = (fromDpopSite: boolean) => {
+      const sent = this.tokenRequestsSince(0).filter((request) => (request.site === this.dpopSite) === fromDpopSite);
+      const proven = sent.filter((request) => request.dpop).length;
+      return `${proven} with a proof, ${sent.length - proven} without`;
+    };
+    return { dpopSite: count(true), otherSite: count(false) };
   }
 
   async newTab(name: string): Promise<Page> {
@@ -181,6 +203,25 @@ export async function expectSignedIn(page: Page, name = 'Alice Liddell'): Promis
       { timeout: 20_000 },
     )
     .toBe(name);
+}
+
+/** What the session panel says of the access token: its type, and for DPoP the key thumbprint it is bound to. */
+export async function tokenBinding(page: Page): Promise<{ type: string | null; jkt: string | null }> {
+  return {
+    type: await page.getByTestId('token-type').textContent({ timeout: 1_000 }),
+    jkt: await page
+      .getByTestId('token-jkt')
+      .getAttribute('title', { timeout: 1_000 })
+      .catch(() => null),
+  };
+}
+
+/** Waits until the session panel shows a token of `type` (`DPoP` with a key thumbprint, or `Bearer`) and returns it. */
+export async function expectTokenType(page: Page, type: 'DPoP' | 'Bearer'): Promise<{ type: string | null; jkt: string | null }> {
+  await expect
+    .poll(() => tokenBinding(page).catch(() => undefined))
+    .toEqual(type === 'DPoP' ? { type, jkt: expect.stringMatching(/^[\w-]{43}$/) } : { type, jkt: null });
+  return tokenBinding(page);
 }
 
 export async function expectSignedOut(page: Page, timeout = 20_000): Promise<void> {
