@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, it } from 'vitest';
 
-export type Section = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H';
+export type Section = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I';
 export type CaseId = `${Section}${number}`;
 
 interface Row {
@@ -27,6 +27,7 @@ export const SECTIONS: Record<Section, string> = {
   F: '(f) Network faults',
   G: '(g) Redirects and logout',
   H: '(h) Clock skew',
+  I: '(i) Sender-constrained tokens (DPoP) and strict ID token signatures',
 };
 
 export const ROWS: Record<string, Row> = {
@@ -66,12 +67,12 @@ export const ROWS: Record<string, Row> = {
   B8: {
     case: 'bad signature',
     must: 'reject where verified; else say so and still check B1–B6',
-    note: 'The SDK relies on the TLS allowance of OIDC Core §3.1.3.7 step 6 (the ID token comes straight from the token endpoint over TLS) and does not verify signatures; documented on `validateIdToken`. The tests show a forged signature still fails every claim check.',
+    note: 'By default the SDK relies on the TLS allowance of OIDC Core §3.1.3.7 step 6 (the ID token comes straight from the token endpoint over TLS) and does not verify signatures; documented on `validateIdToken`. The tests show a forged signature still fails every claim check. With `verifyIdTokenSignature: true` it does verify: I9.',
   },
   B9: {
     case: 'missing kid; unknown kid after rotation; unusable key in JWKS',
     must: 'refetch JWKS once, then reject; skip unusable keys',
-    note: 'Not applicable under the TLS allowance: the SDK never fetches the JWKS (tested: zero JWKS requests, tokens without or with an unknown kid are judged on their claims only).',
+    note: 'Not applicable under the TLS allowance: the SDK never fetches the JWKS (tested: zero JWKS requests, tokens without or with an unknown kid are judged on their claims only). With `verifyIdTokenSignature: true`: I9 and I10.',
   },
   B10: { case: 'max_age sent and auth_time missing or too old', must: 'reject' },
   B11: {
@@ -149,6 +150,41 @@ export const ROWS: Record<string, Row> = {
     must: 'accept / one typed error with a skew hint, no renewal loop',
   },
   H2: { case: 'sleep and resume, clock jumps', must: 'expiry from expires_in and receipt time; no renewal storm' },
+  I1: {
+    case: 'sign-in with `useDpop`',
+    must: "the code bound to the key (`dpop_jkt`); the code exchange proven by that key; `token_type` DPoP stored; the access token's `cnf.jkt` is the key's thumbprint",
+  },
+  I2: {
+    case: 'a provider that demands its DPoP nonce (`use_dpop_nonce`, as Okta does)',
+    must: 'one retry with the nonce per challenge, never more; the code not spent by the challenge; sign-in and refresh succeed',
+  },
+  I3: {
+    case: 'refresh with a DPoP-bound refresh token; the refresh token copied out of storage',
+    must: 'renewed with a proof by the same key (same `cnf.jkt`); the copy, without the key (no proof, or a proof by another key), refused by the provider',
+  },
+  I4: {
+    case: 'API call through `createFetcher`; the same token without a proof; an API that demands its nonce',
+    must: '200 with a fresh proof (`htm`, `htu`, `ath`); 401 `invalid_dpop_proof` without one; exactly one retry on `use_dpop_nonce`, the nonce kept for the next call',
+  },
+  I5: { case: 'a proof captured off the wire and sent again', must: 'refused by the API (401 `invalid_dpop_proof`)' },
+  I6: {
+    case: 'the access token copied out of the page and sent from elsewhere (Node)',
+    must: 'refused by the API as Bearer, as DPoP without a proof, and with a proof by another key (401)',
+  },
+  I7: {
+    case: 'the DPoP key: read by script; several tabs; two tabs creating it at once',
+    must: 'the private key non-extractable (export throws); one key for every tab of the site, whose refreshes it proves',
+    note: 'The key pair lives in IndexedDB, which keeps CryptoKeys by structured clone without their private half ever becoming readable. Script running in the page can still use the key while it runs there: DPoP stops tokens that leave the page, not script inside it.',
+  },
+  I8: { case: 'logout', must: 'the key deleted; the next sign-in is bound to a new one' },
+  I9: {
+    case: "`verifyIdTokenSignature`: an ID token signed by another key, under the provider's `kid` or an unknown one",
+    must: 'invalid_signature; nothing stored; the JWKS fetched again once for an unknown kid, never more',
+  },
+  I10: {
+    case: '`verifyIdTokenSignature` after the provider rotated its signing key (a new `kid`)',
+    must: 'the JWKS fetched again once, the new ID token accepted; no further fetch while the kid is known',
+  },
 };
 
 export type Level = 'unit' | 'chromium';
