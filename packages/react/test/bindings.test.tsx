@@ -191,36 +191,31 @@ describe('withAuthenticationRequired', () => {
     expect(screen.getByText('redirecting')).toBeTruthy();
   });
 
-  it('starts no login while the start-up check is on its way to the provider (a top-level session check)', async () => {
-    const { client } = fakeClient({ signedIn: false });
+  it.each<[string, (client: ReturnType<typeof fakeClient>) => Promise<void>]>([
+    [
+      'a top-level session check',
+      async ({ client }) => {
+        // What the SDK reports when checkSessionRedirect sends the page through the provider.
+        Object.assign(client, { lastSessionCheck: { status: 'redirecting', at: 0 } });
+      },
+    ],
+    [
+      'its events do not end the loading',
+      async ({ client, emit }) => {
+        // What the SDK emits: the silent check found no session, then (after the DPoP key, say,
+        // was read) it sends the page to the provider.
+        emit({ type: 'session_check', status: 'signed_out', code: 'login_required', at: 0 });
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        Object.assign(client, { lastSessionCheck: { status: 'redirecting', at: 0 } });
+        emit({ type: 'session_check', status: 'redirecting', at: 0 });
+      },
+    ],
+  ])('starts no login while the start-up check is on its way to the provider (%s)', async (_name, check) => {
+    const fake = fakeClient({ signedIn: false });
+    const { client } = fake;
     let checked = false;
     client.checkSession.mockImplementation(async () => {
-      // What the SDK reports when checkSessionRedirect sends the page through the provider.
-      Object.assign(client, { lastSessionCheck: { status: 'redirecting', at: 0 } });
-      checked = true;
-    });
-    render(
-      <SsoProvider client={client}>
-        <Profile />
-        <Orders />
-      </SsoProvider>,
-    );
-    await waitFor(() => expect(checked).toBe(true));
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    expect(screen.getByText('loading')).toBeTruthy();
-    expect(client.loginWithRedirect).not.toHaveBeenCalled();
-  });
-
-  it('starts no login while the start-up check reports on its way to the provider (its events do not end the loading)', async () => {
-    const { client, emit } = fakeClient({ signedIn: false });
-    let checked = false;
-    client.checkSession.mockImplementation(async () => {
-      // What the SDK emits: the silent check found no session, then (after the DPoP key, say,
-      // was read) it sends the page to the provider.
-      emit({ type: 'session_check', status: 'signed_out', code: 'login_required', at: 0 });
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      Object.assign(client, { lastSessionCheck: { status: 'redirecting', at: 0 } });
-      emit({ type: 'session_check', status: 'redirecting', at: 0 });
+      await check(fake);
       checked = true;
     });
     render(
