@@ -92,6 +92,9 @@ export function defineProfileWorkflow(profile: ProfileName, regime: Regime): voi
   // B renews by refresh token when its iframe cannot reach the provider: if the provider spares
   // that token at logout, nothing B does tells it the SSO session ended.
   const otherSiteNoticesLogout = providerLogout && !(provider.refreshSurvivesLogout && !regime.thirdPartyCookies);
+  // The page a logout lands on runs its top-level session check (checkSessionRedirect: true),
+  // and a provider that ignores prompt=none (P3) answers it with its login form.
+  const loginFormAfterLogout = provider.framedLoginPage;
 
   describe(`profile ${profile}, ${regime.label}`, () => {
     let world: World;
@@ -222,7 +225,7 @@ export function defineProfileWorkflow(profile: ProfileName, regime: Regime): voi
     } else {
       step(
         otherSiteNoticesLogout
-          ? `logout: A signs out${provider.logoutConfirmation ? ' (after the provider asks to confirm)' : ''}, the SSO session ends, B notices`
+          ? `logout: A signs out${provider.logoutConfirmation ? ' (after the provider asks to confirm)' : ''}${loginFormAfterLogout ? ' (and lands on the login form)' : ''}, the SSO session ends, B notices`
           : 'logout stand-in: A signs out, the SSO session ends; B, whose refresh token the provider spares, keeps working until its own idle deadline',
         async () => {
           // B signed in moments ago and is not yet idle.
@@ -236,7 +239,14 @@ export function defineProfileWorkflow(profile: ProfileName, regime: Regime): voi
             await a.getByRole('button', { name: 'Sign out' }).click();
           }
           await a.waitForURL((url) => url.origin === world.demo.siteA && url.pathname === '/');
-          await expectSignedOut(a);
+          if (loginFormAfterLogout) {
+            const forms = world.loginForms.length;
+            await a.waitForURL((url) => world.showsLoginForm(url));
+            await a.getByLabel('Email').waitFor();
+            expect(world.loginForms).toHaveLength(forms + 1);
+          } else {
+            await expectSignedOut(a);
+          }
           await expect.poll(() => world.sessions()).toHaveLength(0);
           await b.bringToFront();
           // Headless Chromium fires no focus event when tabs change: deliver the one a person's switch fires.

@@ -141,7 +141,7 @@ export class World {
     const page = await this.browser.context.newPage();
     this.pages.push(page);
     page.on('framenavigated', (frame) => {
-      if (frame === page.mainFrame() && new URL(frame.url()).pathname.startsWith('/interaction/')) {
+      if (frame === page.mainFrame() && this.showsLoginForm(new URL(frame.url()))) {
         this.loginForms.push(`${name}: ${frame.url()}`);
       }
     });
@@ -150,9 +150,22 @@ export class World {
     return page;
   }
 
+  /**
+   * A page of the provider's that shows its login form: the interaction page, or (a provider
+   * that ignores `prompt=none`, P3) the authorization endpoint's answer to a top-level silent
+   * check, which is that form itself. Every other answer of the authorization endpoint is a
+   * redirect, and a page the browser never shows.
+   */
+  showsLoginForm(url: URL): boolean {
+    return (
+      url.origin === new URL(this.demo.issuer).origin &&
+      (url.pathname.startsWith('/interaction/') || url.pathname === '/authorize')
+    );
+  }
+
   /** Fills the provider's login form: the one thing a user types. */
   async signIn(page: Page): Promise<void> {
-    await page.waitForURL((url) => url.pathname.startsWith('/interaction/'));
+    await page.waitForURL((url) => this.showsLoginForm(url));
     await page.getByLabel('Email').fill(this.demo.user.email);
     await page.getByLabel('Password').fill(this.demo.user.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
