@@ -125,8 +125,8 @@ export class World {
   }
 
   /**
-   * Every token request so far, by site: the DPoP site's all carry a proof, the other site's
-   * none (a fingerprint like `A: 3 DPoP, 0 without`, so a failure shows what was sent).
+   * Every token request so far, by site, as `N with a proof, M without`: the DPoP site's must
+   * all carry one and the other site's none, and a failure shows what was sent.
    */
   tokenProofs(): { dpopSite: string; otherSite: string } {
     const count = (fromDpopSite: boolean) => {
@@ -220,12 +220,11 @@ export async function expectSignedIn(page: Page, name = 'Alice Liddell'): Promis
 
 /** What the session panel says of the access token: its type, and for DPoP the key thumbprint it is bound to. */
 export async function tokenBinding(page: Page): Promise<{ type: string | null; jkt: string | null }> {
+  const jkt = page.getByTestId('token-jkt');
   return {
     type: await page.getByTestId('token-type').textContent({ timeout: 1_000 }),
-    jkt: await page
-      .getByTestId('token-jkt')
-      .getAttribute('title', { timeout: 1_000 })
-      .catch(() => null),
+    // Shown for DPoP tokens only: not there is an answer, not a reason to wait.
+    jkt: (await jkt.count()) > 0 ? await jkt.getAttribute('title', { timeout: 1_000 }).catch(() => null) : null,
   };
 }
 
