@@ -1,6 +1,6 @@
 import { generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import { appReady, signIn } from '../browser/harness.js';
 import {
   type AppWindow,
@@ -187,28 +187,29 @@ describe('(i) strict ID token signatures in Chromium against the dev IdP, third-
   );
 
   // Last in the file: the browser's HTTP cache keeps the JWKS answer for the tests after it.
-  // What it shows today: no JWKS request reaches the provider after the rotation (the
-  // "refetch" is answered from Chromium's HTTP cache, with the old keys) and the refresh fails
-  // with invalid_signature, for as long as the provider's max-age runs.
-  it.fails('KNOWN SDK BUG (remove `.fails` once fixed): the JWKS refetch for an unknown kid must reach the provider even when its JWKS answers may be cached by the browser', async () => {
-    stack.faults.fault = cacheableJwks;
-    const { page, result } = await login();
-    expect(result.error).toBeUndefined();
-    const next = rsaKey(`rotated-${randomUUID()}`);
-    stack.faults.fault = all(
-      cacheableJwks,
-      publishing(next.publicJwk),
-      resignedIdTokens(next.privateKey, () => next.kid),
-    );
-    const from = stack.faults.log.length;
-    const renewed = await page.evaluate(() => {
-      const w = window as unknown as AppWindow;
-      return w.__settle(w.client.getTokenSilently({ cacheMode: 'off' }));
-    });
-    // As with a JWKS that may not be cached (I10): one request to the provider, the new token accepted.
-    expect({ jwksRequests: jwksRequests(from).length, error: renewed.error?.code }).toEqual({
-      jwksRequests: 1,
-      error: undefined,
-    });
-  });
+  securityCase(
+    'I10',
+    "with a JWKS the provider lets browsers cache, the refetch for the new kid still reaches the provider, past the browser's HTTP cache",
+    async () => {
+      stack.faults.fault = cacheableJwks;
+      const { page, result } = await login();
+      expect(result.error).toBeUndefined();
+      const next = rsaKey(`rotated-${randomUUID()}`);
+      stack.faults.fault = all(
+        cacheableJwks,
+        publishing(next.publicJwk),
+        resignedIdTokens(next.privateKey, () => next.kid),
+      );
+      const from = stack.faults.log.length;
+      const renewed = await page.evaluate(() => {
+        const w = window as unknown as AppWindow;
+        return w.__settle(w.client.getTokenSilently({ cacheMode: 'off' }));
+      });
+      // Served from the HTTP cache, the refetch would bring the old keys: no request, invalid_signature.
+      expect({ jwksRequests: jwksRequests(from).length, error: renewed.error?.code }).toEqual({
+        jwksRequests: 1,
+        error: undefined,
+      });
+    },
+  );
 });

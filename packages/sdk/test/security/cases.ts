@@ -182,7 +182,7 @@ export const ROWS: Record<string, Row> = {
     must: 'invalid_signature; nothing stored; the JWKS fetched again once for an unknown kid, never more',
   },
   I10: {
-    case: '`verifyIdTokenSignature` after the provider rotated its signing key (a new `kid`)',
+    case: '`verifyIdTokenSignature` after the provider rotated its signing key (a new `kid`), also when its JWKS may be cached by the browser',
     must: 'the JWKS fetched again once, the new ID token accepted; no further fetch while the kid is known',
   },
 };
