@@ -323,16 +323,16 @@ describe('useSessionState', () => {
   });
 });
 
-describe('useExtendOnNavigation', () => {
-  function Links({ session, navigate }: { session: NavigationExtender; navigate: (to: string) => void }) {
-    const go = useExtendOnNavigation(session, navigate);
-    return (
-      <button type="button" onClick={() => go('/orders')}>
-        Orders
-      </button>
-    );
-  }
+function Links({ session, navigate }: { session: NavigationExtender; navigate: (to: string) => void }) {
+  const go = useExtendOnNavigation(session, navigate);
+  return (
+    <button type="button" onClick={() => go('/orders')}>
+      Orders
+    </button>
+  );
+}
 
+describe('useExtendOnNavigation', () => {
   it('lets the session take the navigation through the provider when it asks to, else navigates as usual', () => {
     const navigate = vi.fn();
     let due = false;

@@ -108,7 +108,10 @@ export class ClientContext {
   /** Audience and scope of a request, with the client's defaults. */
   resolve(params: AuthorizationParams | undefined): { audience: string; scope: string } {
     // The common call names neither: its answer is the same every time (the cache-hit path).
-    if (!params) return (this.#defaultTarget ??= this.resolve({}));
+    if (!params) {
+      this.#defaultTarget ??= this.resolve({});
+      return this.#defaultTarget;
+    }
     const defaults = this.options.authorizationParams ?? {};
     const audience = String(params?.audience ?? defaults.audience ?? 'default');
     const base = String(params?.scope ?? defaults.scope ?? 'openid profile email');
