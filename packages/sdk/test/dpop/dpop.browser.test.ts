@@ -7,6 +7,7 @@ import {
   decodeJwt,
   leftovers,
   type SecurityStack,
+  stackPerFile,
   startSecurityStack,
   tokenLines,
 } from '../security/browser.js';
@@ -62,18 +63,14 @@ describe('(i) DPoP in Chromium against the dev IdP and the demo API, third-party
   /** Proofs the browser sent since `from` to URLs starting with `prefix`. */
   const sentTo = (prefix: string, from: number) => proofs.slice(from).filter((sent) => sent.url.startsWith(prefix));
 
-  beforeAll(async () => {
-    stack = await startDpopStack(false);
-    proofs = recordProofs(stack);
-  });
-  afterEach(async () => {
-    expect(tokenLines(stack.console)).toEqual([]);
-    stack.faults.clear();
-    for (const page of pages.splice(0)) await page.close();
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  stackPerFile(
+    () => startDpopStack(false),
+    pages,
+    (started) => {
+      stack = started;
+      proofs = recordProofs(stack);
+    },
+  );
 
   securityCase(
     'I1',

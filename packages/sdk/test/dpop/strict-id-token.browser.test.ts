@@ -1,6 +1,6 @@
 import { generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
+import { describe, expect } from 'vitest';
 import { appReady, signIn } from '../browser/harness.js';
 import {
   type AppWindow,
@@ -11,8 +11,8 @@ import {
   openApp,
   rewriteBody,
   type SecurityStack,
+  stackPerFile,
   startSecurityStack,
-  tokenLines,
   traces,
 } from '../security/browser.js';
 import { securitySuite } from '../security/cases.js';
@@ -85,17 +85,13 @@ describe('(i) strict ID token signatures in Chromium against the dev IdP, third-
   let providerKid = '';
   const jwksRequests = (from: number) => stack.faults.log.slice(from).filter((r) => r.path === JWKS);
 
-  beforeAll(async () => {
-    stack = await startSecurityStack(false);
-  });
-  afterEach(async () => {
-    expect(tokenLines(stack.console)).toEqual([]);
-    stack.faults.clear();
-    for (const page of pages.splice(0)) await page.close();
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  stackPerFile(
+    () => startSecurityStack(false),
+    pages,
+    (started) => {
+      stack = started;
+    },
+  );
 
   /**
    * Signs in through the login form (or the live SSO session) and settles the callback on a

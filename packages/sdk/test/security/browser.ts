@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type LoopbackServer, listenOnLoopback, staticSite } from '@sso-spa/testkit';
 import type { Page } from 'playwright-core';
 import type { DevIdpFaultContext, DevIdpHandler } from 'sso-spa-dev-idp';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { openApp, type Stack, startStack } from '../browser/harness.js';
 
 export const HOSTILE_FRAME = readFileSync(new URL('./hostile-frame.html', import.meta.url), 'utf8');
@@ -275,4 +276,26 @@ export function rewriteLocation(res: ServerResponse, rewrite: (location: string)
   const setHeader = res.setHeader.bind(res);
   res.setHeader = ((name: string, value: number | string | readonly string[]) =>
     setHeader(name, name.toLowerCase() === 'location' ? rewrite(String(value)) : value)) as ServerResponse['setHeader'];
+}
+
+/**
+ * The hooks of a Chromium security file, inside its `describe`: the stack is started once for
+ * the file and handed to `started`; after each test no token is in the console, no fault is
+ * left armed and the test's pages are closed; the stack is stopped at the end.
+ */
+export function stackPerFile<S extends SecurityStack>(start: () => Promise<S>, pages: Page[], started: (stack: S) => void): void {
+  let stack: S | undefined;
+  beforeAll(async () => {
+    stack = await start();
+    started(stack);
+  });
+  afterEach(async () => {
+    if (!stack) return;
+    expect(tokenLines(stack.console)).toEqual([]);
+    stack.faults.clear();
+    for (const page of pages.splice(0)) await page.close();
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
 }

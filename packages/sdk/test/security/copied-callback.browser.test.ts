@@ -2,9 +2,9 @@
 // (window.open(location.href) copies sessionStorage, as restoring a tab does), and redirect
 // targets that normalise to another host, in a real address bar.
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
+import { describe, expect } from 'vitest';
 import { appReady, signIn } from '../browser/harness.js';
-import { type AppWindow, CLEAN, leftovers, openApp, type SecurityStack, startSecurityStack, tokenLines } from './browser.js';
+import { type AppWindow, CLEAN, leftovers, openApp, type SecurityStack, stackPerFile, startSecurityStack } from './browser.js';
 import { securitySuite } from './cases.js';
 
 const securityCase = securitySuite(import.meta.url, 'chromium');
@@ -13,17 +13,13 @@ const OPTIONS = { useRefreshTokens: true, cacheLocation: 'localstorage' };
 describe('(a, g) copied callback tabs and normalising redirect targets in Chromium', () => {
   let stack: SecurityStack;
   const pages: Page[] = [];
-  beforeAll(async () => {
-    stack = await startSecurityStack(true);
-  });
-  afterEach(async () => {
-    expect(tokenLines(stack.console)).toEqual([]);
-    stack.faults.clear();
-    for (const p of pages.splice(0)) await p.close();
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  stackPerFile(
+    () => startSecurityStack(true),
+    pages,
+    (started) => {
+      stack = started;
+    },
+  );
 
   /** A callback page not yet handled, and a copy of it opened from it (same sessionStorage). */
   async function callbackAndCopy(): Promise<[Page, Page]> {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { createDevIdp } from 'sso-spa-dev-idp';
-import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
+import { describe, expect } from 'vitest';
 import { API, appReady, signIn } from '../browser/harness.js';
 import {
   type AppWindow,
@@ -14,8 +14,8 @@ import {
   rewriteBody,
   rewriteLocation,
   type SecurityStack,
+  stackPerFile,
   startSecurityStack,
-  tokenLines,
   traces,
 } from './browser.js';
 import { securitySuite } from './cases.js';
@@ -30,17 +30,13 @@ describe('(a, b, e, g) redirects, callbacks and logout in Chromium against the d
     pages.push(p);
     return p;
   };
-  beforeAll(async () => {
-    stack = await startSecurityStack(true);
-  });
-  afterEach(async () => {
-    expect(tokenLines(stack.console)).toEqual([]);
-    stack.faults.clear();
-    for (const p of pages.splice(0)) await p.close();
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  stackPerFile(
+    () => startSecurityStack(true),
+    pages,
+    (started) => {
+      stack = started;
+    },
+  );
 
   /** Starts a redirect login and returns the callback URL the IdP sent the browser to (not yet handled). */
   async function toCallback(

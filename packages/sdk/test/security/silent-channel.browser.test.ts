@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
+import { describe, expect } from 'vitest';
 import { appReady } from '../browser/harness.js';
 import {
   type AppWindow,
@@ -12,8 +12,8 @@ import {
   openApp,
   rewriteBody,
   type SecurityStack,
+  stackPerFile,
   startSecurityStack,
-  tokenLines,
 } from './browser.js';
 import { figure, securitySuite } from './cases.js';
 
@@ -29,17 +29,13 @@ describe('(c) silent authentication channel in Chromium against the dev IdP', ()
     pages.push(p);
     return p;
   };
-  beforeAll(async () => {
-    stack = await startSecurityStack(true, { users: [ALICE, BOB] });
-  });
-  afterEach(async () => {
-    expect(tokenLines(stack.console)).toEqual([]);
-    stack.faults.clear();
-    for (const p of pages.splice(0)) await p.close();
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  stackPerFile(
+    () => startSecurityStack(true, { users: [ALICE, BOB] }),
+    pages,
+    (started) => {
+      stack = started;
+    },
+  );
 
   /**
    * Starts a silent renewal with the IdP's answer held back, lets a hostile frame at
