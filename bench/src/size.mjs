@@ -7,7 +7,7 @@
 // (oidc-spa's WebCrypto shim for insecure contexts, ~480 kB) are reported apart as `lazyMin`,
 // because without splitting esbuild would inline them and charge every page for them.
 import { existsSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
@@ -46,6 +46,16 @@ export const sizeEntries = [
 ];
 
 /**
+ * The output built from entry `file` in an esbuild metafile's `outputs`. Chunks reached by
+ * `import()` have an `entryPoint` too, and may be listed first.
+ */
+export function entryOutput(outputs, file) {
+  return Object.keys(outputs).find(
+    (k) => k.endsWith('.js') && outputs[k].entryPoint && resolve(outputs[k].entryPoint) === resolve(file),
+  );
+}
+
+/**
  * Bundles one entry file. Returns the bytes loaded at start (the entry chunk and, transitively,
  * the chunks it imports statically, concatenated) and the minified bytes of lazy chunks.
  */
@@ -54,7 +64,7 @@ export async function bundle(file) {
   const result = await build({ ...bundleOptions, entryPoints: { entry: file }, outdir, metafile: true });
   const byPath = new Map(result.outputFiles.map((f) => [f.path, f.contents]));
   const outputs = result.metafile.outputs;
-  const entryKey = Object.keys(outputs).find((k) => outputs[k].entryPoint && k.endsWith('.js'));
+  const entryKey = entryOutput(outputs, file);
   if (!entryKey) throw new Error(`esbuild produced no JavaScript for ${file}`);
   const initial = new Set();
   const visit = (k) => {
