@@ -12,7 +12,7 @@ import {
   SsoError,
   TimeoutError,
 } from '../src/index.js';
-import { providerError } from '../src/protocol/errors.js';
+import { providerError } from '../src/protocol/provider-errors.js';
 
 describe('auth0-spa-js error compatibility', () => {
   it('every error carries error and error_description: the provider’s words, else the SDK’s', () => {

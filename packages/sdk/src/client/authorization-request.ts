@@ -1,6 +1,6 @@
 import { SsoError } from '../errors.js';
 import { type AuthorizationSecrets, buildAuthorizeUrl, createSecrets } from '../protocol/authorize.js';
-import { exchangeCode, type ProviderContext, type TokenSet } from '../protocol/token.js';
+import type { ProviderContext } from '../protocol/token.js';
 import type { AuthorizationParams } from '../types.js';
 import type { ClientContext } from './context.js';
 
@@ -57,20 +57,4 @@ export async function prepareAuthorization(
     ...ctx.resolve(params),
     maxAge: params.max_age === undefined || params.max_age === null ? undefined : Number(params.max_age),
   };
-}
-
-/** Exchanges an authorization code for tokens whose ID token must match the request's `nonce` and `max_age`. */
-export function redeemCode(
-  ctx: ClientContext,
-  provider: ProviderContext,
-  code: string,
-  request: { redirectUri: string; codeVerifier: string; nonce: string; maxAge?: number | undefined },
-): Promise<TokenSet> {
-  return exchangeCode(
-    provider,
-    code,
-    request.redirectUri,
-    request.codeVerifier,
-    ctx.expectations(provider.as, { nonce: request.nonce, ...(request.maxAge === undefined ? {} : { maxAge: request.maxAge }) }),
-  );
 }

@@ -1,7 +1,7 @@
 import { isSsoError, SsoError } from '../errors.js';
 import { scopedName } from '../names.js';
 import type { SsoClientOptions } from '../options.js';
-import { userFromClaims } from '../protocol/id-token.js';
+import { userFromClaims } from '../protocol/claims.js';
 import type {
   CheckSessionOptions,
   GetTokenSilentlyOptions,

@@ -5,15 +5,13 @@ import { runIframe } from '../navigators/iframe.js';
 import type { SsoClientOptions } from '../options.js';
 import { createPlatform, type Platform } from '../platform.js';
 import { normalizeScope } from '../protocol/authorize.js';
-import type { ProviderMetadata } from '../protocol/discovery.js';
-import { defaultAlgs, type IdTokenExpectations } from '../protocol/id-token.js';
-import type { ProviderContext, TokenSet } from '../protocol/token.js';
+import type { ProviderContext } from '../protocol/token.js';
 import { LocalStorageCache, MemoryCache } from '../store/cache-store.js';
 import { timedFetch } from '../store/http.js';
 import { SingleFlight } from '../store/single-flight.js';
-import { type CachedTokens, TokenCache } from '../store/token-cache.js';
+import { TokenCache } from '../store/token-cache.js';
 import { TabChannel } from '../tab-channel.js';
-import type { AuthorizationParams, SessionCheckResult, SignedOutReason, SsoClientEvent, TokenSource } from '../types.js';
+import type { AuthorizationParams, SessionCheckResult, SignedOutReason, SsoClientEvent } from '../types.js';
 import { isOneOf, SIGNED_OUT_REASONS, TOKEN_SOURCES } from '../vocabulary.js';
 import { ProviderDiscovery } from './discovery.js';
 import { loadChunk } from './load-chunk.js';
@@ -27,7 +25,7 @@ export interface EndedSession {
 }
 
 /** A cross-tab message. Never carries a token. */
-type TabMessage =
+export type TabMessage =
   | { t: 'signed_out'; reason: SignedOutReason; sub?: string }
   | { t: 'tokens'; event: Extract<SsoClientEvent, { type: 'tokens' }> };
 
@@ -155,54 +153,6 @@ export class ClientContext {
     this.discovery.forget(error);
   }
 
-  /** What the next ID token must match. */
-  expectations(as: ProviderMetadata, extra: Partial<IdTokenExpectations>): IdTokenExpectations {
-    return {
-      issuer: as.issuer,
-      clientId: this.options.clientId,
-      algs: this.options.idTokenSigningAlgs ?? defaultAlgs(as.id_token_signing_alg_values_supported),
-      now: Math.floor(this.now() / 1000),
-      leeway: this.options.leeway ?? 60,
-      ...extra,
-    };
-  }
-
-  /**
-   * Stores a validated token response, purging another user's tokens first (and telling every
-   * tab), then announces the tokens. Returns the cached pair. With `since` (the {@link epoch} a
-   * renewal started in), a response that arrives after the session ended is discarded.
-   */
-  async store(set: TokenSet, source: TokenSource, audience: string, scope: string, since?: number): Promise<CachedTokens> {
-    if (this.options.verifyIdTokenSignature) {
-      const { as, fetch } = await this.provider();
-      const { checkIdTokenSignature } = await loadChunk(() => import('./token-binding.js'));
-      await checkIdTokenSignature(set, as, fetch, this.expectations(as, {}).algs);
-    }
-    this.#stillCurrent(since);
-    const previous = await this.cache.user();
-    this.#stillCurrent(since);
-    const at = this.now();
-    const { userChanged, tokens } = await this.cache.save(audience, scope, set, at);
-    this.returning.set(true);
-    if (userChanged) {
-      this.#post({ t: 'signed_out', reason: 'user_changed', ...(previous ? { sub: previous.sub } : {}) });
-      this.events.emit({ type: 'signed_out', reason: 'user_changed', fromOtherTab: false });
-    }
-    const event: Extract<SsoClientEvent, { type: 'tokens' }> = {
-      type: 'tokens',
-      source,
-      throughProvider: source !== 'refresh_token',
-      at,
-      idTokenExpiresAt: tokens.idTokenExpiresAt,
-      accessTokenExpiresAt: tokens.accessTokenExpiresAt,
-      sub: tokens.sub,
-      fromOtherTab: false,
-    };
-    this.#post({ t: 'tokens', event: { ...event, fromOtherTab: true } });
-    this.events.emit(event);
-    return tokens;
-  }
-
   /**
    * Counts the ends of the session seen by this tab (its own and the other tabs'). A renewal
    * remembers it when it starts: tokens that arrive after a logout elsewhere must not bring
@@ -210,14 +160,6 @@ export class ClientContext {
    */
   get epoch(): number {
     return this.#epoch;
-  }
-
-  #stillCurrent(since: number | undefined): void {
-    if (since !== undefined && since !== this.#epoch) {
-      // Not `login_required`: the provider said nothing. The session ended here or in another
-      // tab (a logout, or another user signing in), and whoever listens must not end it again.
-      throw new SsoError('cancelled', 'Session ended during renewal');
-    }
   }
 
   /** Records and announces what a session check found. */
@@ -244,7 +186,7 @@ export class ClientContext {
     // The next user's tokens must not be bound to the key of this session's (a user switch
     // keeps it: the new user's tokens were just bound to it).
     if (reason !== 'user_changed') await this.#dpop?.then((dpop) => dpop.prover.reset()).catch(() => undefined);
-    this.#post({ t: 'signed_out', reason, ...(user ? { sub: user.sub } : {}) });
+    this.post({ t: 'signed_out', reason, ...(user ? { sub: user.sub } : {}) });
     this.events.emit({ type: 'signed_out', reason, fromOtherTab: false });
   }
 
@@ -255,7 +197,8 @@ export class ClientContext {
     });
   }
 
-  #post(message: TabMessage): void {
+  /** Tells the other tabs (see {@link TabMessage}). */
+  post(message: TabMessage): void {
     this.connect();
     this.#channel?.post(message);
   }

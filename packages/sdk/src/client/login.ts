@@ -1,15 +1,17 @@
 import { isNoSessionError, SsoError } from '../errors.js';
-import { checkAuthorizationResponse, checkNoRepeats } from '../protocol/callback.js';
+import { checkAuthorizationResponse } from '../protocol/authorization-response.js';
+import { checkNoRepeats } from '../protocol/callback.js';
 import { silentRequestError, toSsoError } from '../protocol/errors.js';
 import { claimTransaction } from '../store/transaction-claim.js';
 import type { Transaction } from '../store/transactions.js';
 import type { PopupLoginOptions, RedirectLoginOptions, RedirectLoginResult } from '../types.js';
-import { prepareAuthorization, redeemCode } from './authorization-request.js';
+import { prepareAuthorization } from './authorization-request.js';
 import type { ClientContext } from './context.js';
 import { type TakenCallback, transactionsOf } from './redirect-transactions.js';
 import { roundTrip } from './round-trip.js';
 import { handOverSilentResponse } from './silent-frame.js';
 import { releaseSilentRedirect } from './silent-redirect-guard.js';
+import { redeemCode, storeTokens } from './token-response.js';
 
 /**
  * Starts a top-level authorization request: stores a single-use transaction (fails fast with
@@ -67,7 +69,7 @@ export async function completeCallback(ctx: ClientContext, { href, params, tx }:
     const provider = await ctx.provider();
     const checked = checkAuthorizationResponse(provider.as, params, tx.state);
     const set = await redeemCode(ctx, provider, checked, tx);
-    await ctx.store(set, silent ? 'silent_redirect' : 'redirect', tx.audience, tx.scope);
+    await storeTokens(ctx, set, silent ? 'silent_redirect' : 'redirect', tx.audience, tx.scope);
     used = true;
     if (silent) {
       releaseSilentRedirect(ctx);

@@ -3,6 +3,7 @@ import { toSsoError } from '../protocol/errors.js';
 import { refreshTokens } from '../protocol/token.js';
 import type { CachedTokens } from '../store/token-cache.js';
 import type { ClientContext } from './context.js';
+import { expectations, storeTokens } from './token-response.js';
 
 /**
  * Renewal by refresh token (`useRefreshTokens`), loaded with `import()` on the first renewal
@@ -94,8 +95,8 @@ async function redeem(
   const set = await refreshTokens(
     provider,
     refreshToken,
-    ctx.expectations(provider.as, user ? { sub: user.sub } : {}),
+    expectations(ctx, provider.as, user ? { sub: user.sub } : {}),
     user?.claims,
   );
-  return ctx.store(set, 'refresh_token', audience, scope, since);
+  return storeTokens(ctx, set, 'refresh_token', audience, scope, since);
 }

@@ -1,9 +1,9 @@
 import type { NavigationRequest } from '../platform.js';
-import { checkAuthorizationResponse } from '../protocol/callback.js';
 import type { CachedTokens } from '../store/token-cache.js';
 import type { AuthorizationParams, TokenSource } from '../types.js';
-import { prepareAuthorization, redeemCode } from './authorization-request.js';
+import { prepareAuthorization } from './authorization-request.js';
 import type { ClientContext } from './context.js';
+import { loadChunk } from './load-chunk.js';
 
 /** One authorization request answered in this document (iframe or popup). */
 export interface RoundTrip {
@@ -23,6 +23,10 @@ export interface RoundTrip {
  * @see https://openid.net/specs/openid-connect-core-1_0.html#CodeFlowAuth
  */
 export async function roundTrip(ctx: ClientContext, trip: RoundTrip): Promise<CachedTokens> {
+  // Loaded while the provider's page loads: most of a renewal is spent waiting for it, and a
+  // page whose tokens come from the cache never downloads this part.
+  const exchange = loadChunk(() => import('./token-response.js'));
+  exchange.catch(() => {});
   const request = await prepareAuthorization(ctx, trip.params, true);
   const { provider, secrets } = request;
   const response = await trip.navigate({
@@ -31,7 +35,8 @@ export async function roundTrip(ctx: ClientContext, trip: RoundTrip): Promise<Ca
     state: secrets.state,
     timeoutMs: trip.timeoutMs,
   });
+  const { checkAuthorizationResponse, redeemCode, storeTokens } = await exchange;
   const code = checkAuthorizationResponse(provider.as, response, secrets.state);
   const set = await redeemCode(ctx, provider, code, { ...request, ...secrets });
-  return ctx.store(set, trip.source, request.audience, request.scope, trip.since);
+  return storeTokens(ctx, set, trip.source, request.audience, request.scope, trip.since);
 }

@@ -1,5 +1,6 @@
 import type { DpopProver } from '../dpop/prover.js';
 import type { ProviderMetadata } from '../protocol/discovery.js';
+import { defaultAlgs } from '../protocol/id-token.js';
 import type { TokenSet } from '../protocol/token.js';
 import { loadChunk } from './load-chunk.js';
 
@@ -21,19 +22,20 @@ export async function loadDpop(issuer: string, clientId: string): Promise<DpopTo
 
 /**
  * `verifyIdTokenSignature`: the ID token of `set` must carry a valid signature by one of the
- * provider's keys, in one of `algorithms`. A carried-over ID token was checked when it arrived.
+ * provider's keys, in one of `algorithms` (the client's `idTokenSigningAlgs`, else those the
+ * provider advertises, else RS256). A carried-over ID token was checked when it arrived.
  */
 export async function checkIdTokenSignature(
   set: TokenSet,
   as: ProviderMetadata,
   fetch: typeof globalThis.fetch,
-  algorithms: readonly string[],
+  algorithms: readonly string[] | undefined,
 ): Promise<void> {
   if (set.idTokenCarried) return;
   const { verifyIdTokenSignature } = await loadChunk(() => import('../protocol/id-token-signature.js'));
   await verifyIdTokenSignature(set.id_token, {
     jwksUri: typeof as.jwks_uri === 'string' ? as.jwks_uri : undefined,
     fetch,
-    algorithms,
+    algorithms: algorithms ?? defaultAlgs(as.id_token_signing_alg_values_supported),
   });
 }

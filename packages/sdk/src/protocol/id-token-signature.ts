@@ -3,8 +3,8 @@
 // the token endpoint over TLS; this module is for apps that want the signature checked anyway.
 // It is loaded with `import()` only by them, so the typical bundle does not carry it.
 import { SsoError } from '../errors.js';
+import { decodeJwtPart } from './claims.js';
 import { toSsoError } from './errors.js';
-import { decodeJwtPart } from './id-token.js';
 import { publicKeyMembers } from './jwks.js';
 import { LOOPBACK } from './token.js';
 

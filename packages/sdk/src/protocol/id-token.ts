@@ -1,5 +1,6 @@
 import { SsoError } from '../errors.js';
-import type { IdTokenClaims, User } from '../types.js';
+import type { IdTokenClaims } from '../types.js';
+import { decodeJwtPart } from './claims.js';
 
 /** What an ID token must match. Times in seconds. */
 export interface IdTokenExpectations {
@@ -15,20 +16,6 @@ export interface IdTokenExpectations {
   algs: readonly string[];
   now: number;
   leeway: number;
-}
-
-/** Decodes one base64url JSON part of a JWT; `undefined` when malformed. */
-export function decodeJwtPart(jwt: string, index: 0 | 1): Record<string, unknown> | undefined {
-  try {
-    const parts = jwt.split('.');
-    if (parts.length !== 3 || jwt.length > 65536) return undefined;
-    const b64 = (parts[index] as string).replace(/-/g, '+').replace(/_/g, '/');
-    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -87,30 +74,4 @@ export function validateIdToken(idToken: string, expect: IdTokenExpectations): I
     if (authTime + expect.maxAge < expect.now - expect.leeway) throw invalid('auth_time older than max_age');
   }
   return { ...claims, __raw: idToken } as IdTokenClaims;
-}
-
-const PROTOCOL_CLAIMS = new Set([
-  'iss',
-  'aud',
-  'exp',
-  'nbf',
-  'iat',
-  'jti',
-  'azp',
-  'nonce',
-  'auth_time',
-  'at_hash',
-  'c_hash',
-  's_hash',
-  'sid',
-  'acr',
-  'amr',
-  '__raw',
-]);
-
-/** The profile part of the claims: what `getUser()` returns. */
-export function userFromClaims(claims: IdTokenClaims): User {
-  const user: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(claims)) if (!PROTOCOL_CLAIMS.has(name)) user[name] = value;
-  return user as User;
 }

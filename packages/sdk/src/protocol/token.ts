@@ -1,8 +1,9 @@
 import { SsoError } from '../errors.js';
 import type { IdTokenClaims } from '../types.js';
 import type { ProviderMetadata } from './discovery.js';
-import { tokenEndpointError, toSsoError } from './errors.js';
+import { toSsoError } from './errors.js';
 import { type IdTokenExpectations, validateIdToken } from './id-token.js';
+import { tokenEndpointError } from './provider-errors.js';
 
 /** A validated token endpoint response. */
 export interface TokenSet {

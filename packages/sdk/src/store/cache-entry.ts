@@ -1,4 +1,4 @@
-import { decodeJwtPart } from '../protocol/id-token.js';
+import { decodeJwtPart } from '../protocol/claims.js';
 import type { IdTokenClaims } from '../types.js';
 
 /**

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { checkAuthorizationResponse } from '../../src/protocol/authorization-response.js';
 import { buildAuthorizeUrl, createSecrets, normalizeScope } from '../../src/protocol/authorize.js';
-import { checkAuthorizationResponse, cleanedUrl, isCallbackUrl, responseParams } from '../../src/protocol/callback.js';
+import { cleanedUrl, isCallbackUrl, responseParams } from '../../src/protocol/callback.js';
 import type { ProviderMetadata } from '../../src/protocol/discovery.js';
 import { discoveryUrl, readDiscovery } from '../../src/protocol/discovery.js';
-import { providerError, tokenEndpointError, toSsoError } from '../../src/protocol/errors.js';
+import { toSsoError } from '../../src/protocol/errors.js';
 import { readAuthorizationMessage } from '../../src/protocol/message.js';
+import { providerError, tokenEndpointError } from '../../src/protocol/provider-errors.js';
 import { sameOriginPath } from '../../src/safe-url.js';
 
 const as: ProviderMetadata = {

@@ -1,5 +1,6 @@
 import { calculateJwkThumbprint, EmbeddedJWK, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
+import { decodeJwtPart } from '../../src/protocol/claims.js';
 import {
   accessTokenHash,
   createDpopProof,
@@ -9,7 +10,6 @@ import {
   jwkThumbprint,
   proofTarget,
 } from '../../src/protocol/dpop.js';
-import { decodeJwtPart } from '../../src/protocol/id-token.js';
 
 const NOW = 1_800_000_000;
 

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  decodeJwtPart,
-  defaultAlgs,
-  type IdTokenExpectations,
-  userFromClaims,
-  validateIdToken,
-} from '../../src/protocol/id-token.js';
+import { decodeJwtPart, userFromClaims } from '../../src/protocol/claims.js';
+import { defaultAlgs, type IdTokenExpectations, validateIdToken } from '../../src/protocol/id-token.js';
 import { jwt } from '../support/fake-op.js';
 
 const NOW = 1_800_000_000;
