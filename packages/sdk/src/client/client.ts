@@ -19,11 +19,11 @@ import type {
   TokenDetails,
   User,
 } from '../types.js';
+import { leaveCallbackUrl } from './callback-url.js';
 import { checkSession } from './check-session.js';
 import { ClientContext } from './context.js';
 import { details, getTokens, peekTokens } from './get-tokens.js';
 import { loadChunk } from './load-chunk.js';
-import { takeCallback } from './redirect-transactions.js';
 
 /** The flows a page needs only when the user acts, or on the callback page: see flows.ts. */
 const flows = () => loadChunk(() => import('./flows.js'));
@@ -60,8 +60,9 @@ export class SsoClient {
    * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthResponseValidation
    */
   async handleRedirectCallback<TAppState = unknown>(url?: string): Promise<RedirectLoginResult<TAppState>> {
-    const taken = takeCallback(this.#ctx, url);
-    return (await flows()).completeCallback(this.#ctx, taken) as Promise<RedirectLoginResult<TAppState>>;
+    const href = leaveCallbackUrl(this.#ctx, url);
+    const { completeCallback, takeCallback } = await flows();
+    return completeCallback(this.#ctx, takeCallback(this.#ctx, href)) as Promise<RedirectLoginResult<TAppState>>;
   }
 
   /**

@@ -6,6 +6,6 @@
 export { completeCallback, popupLogin, redirectToProvider } from './login.js';
 export { finishLogout } from './logout.js';
 export { fetchWithToken, revokeRefreshTokens, tokenWithPopup, userInfo } from './on-demand.js';
-export { transactionsOf } from './redirect-transactions.js';
+export { takeCallback, transactionsOf } from './redirect-transactions.js';
 export { handOverSilentResponse } from './silent-frame.js';
 export { claimSilentRedirect } from './silent-redirect-guard.js';

@@ -1,4 +1,3 @@
-import { SsoError } from '../errors.js';
 import { checkNoRepeats, cleanedUrl, responseParams } from '../protocol/callback.js';
 import { type Transaction, TransactionStore } from '../store/transactions.js';
 import type { ClientContext } from './context.js';
@@ -22,14 +21,11 @@ export interface TakenCallback {
 }
 
 /**
- * The synchronous start of a redirect callback: the response parameters leave the address bar
- * and the transaction is consumed before anything awaits, so a reload or the back button
- * replays nothing.
+ * Takes the transaction of the callback at `href` (see {@link leaveCallbackUrl}): removed from
+ * storage at once, without an await, so two calls for one response never both get it.
  */
-export function takeCallback(ctx: ClientContext, url?: string): TakenCallback {
+export function takeCallback(ctx: ClientContext, href: string): TakenCallback {
   const current = ctx.platform.currentUrl();
-  const href = url ?? current;
-  if (!href) throw new SsoError('invalid_options', 'No callback URL');
   const params = responseParams(href);
   const [state, ...others] = params.getAll('state');
   const transactions = transactionsOf(ctx);

@@ -97,4 +97,3 @@ function stillCurrent(ctx: ClientContext, since: number | undefined): void {
     throw new SsoError('cancelled', 'Session ended during renewal');
   }
 }
-

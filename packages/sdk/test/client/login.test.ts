@@ -38,15 +38,28 @@ describe('loginWithRedirect and handleRedirectCallback', () => {
     expect(w.tab.session.getItem(txKey)).toBeNull();
   });
 
-  it('cleans the address bar and consumes the transaction before its first await', async () => {
+  it('cleans the address bar before its first await, and consumes the transaction', async () => {
     const w = world();
     await w.client.loginWithRedirect();
     w.tab.url = `${w.op.callbackUrl(w.tab.navigations[0] as string, `${APP}/callback?keep=1`)}#frag`;
     expect(w.tab.session.getItem(txKey)).not.toBeNull();
     const pending = w.client.handleRedirectCallback();
     expect(w.tab.url).toBe(`${APP}/callback?keep=1#frag`);
-    expect(w.tab.session.getItem(txKey)).toBeNull();
     await pending;
+    expect(w.tab.session.getItem(txKey)).toBeNull();
+  });
+
+  it('lets only one of two concurrent calls for the same response exchange its code', async () => {
+    const w = world();
+    await w.client.loginWithRedirect();
+    const callback = w.op.callbackUrl(w.tab.navigations[0] as string);
+    w.tab.url = callback;
+    // React Strict Mode runs a mount effect twice: both calls start before either awaits.
+    const results = await Promise.allSettled([w.client.handleRedirectCallback(), w.client.handleRedirectCallback(callback)]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'state_mismatch' } });
+    expect(w.op.calls.token).toBe(1);
+    expect(w.tab.session.getItem(txKey)).toBeNull();
   });
 
   it('fails the second run of the same callback URL with state_mismatch and no token call', async () => {

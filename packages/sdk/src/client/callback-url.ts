@@ -1,0 +1,21 @@
+import { SsoError } from '../errors.js';
+import { cleanedUrl } from '../protocol/callback.js';
+import type { ClientContext } from './context.js';
+
+/**
+ * The synchronous start of a redirect callback, before anything awaits: the URL to handle,
+ * and the response parameters gone from the address bar, so a reload or the back button
+ * replays nothing. In a window another page of the app opened, the address is left for
+ * {@link takeCallback} to decide on: it may be the SDK's own silent frame or popup, whose
+ * waiting window reads the response from it.
+ */
+export function leaveCallbackUrl(ctx: ClientContext, url?: string): string {
+  const current = ctx.platform.currentUrl();
+  const href = url ?? current;
+  if (!href) throw new SsoError('invalid_options', 'No callback URL');
+  if (!ctx.platform.opener()) {
+    const clean = current ? cleanedUrl(current) : undefined;
+    if (clean) ctx.platform.replaceUrl(clean);
+  }
+  return href;
+}
