@@ -19,7 +19,14 @@ describe('SDK in Chromium: the top-level session check, third-party cookies bloc
     await appReady(page);
     await page.evaluate(() => window.makeClient().handleRedirectCallback());
 
+    // Authorization requests the page's hidden iframes make.
+    let frameRequests = 0;
+    page.on('request', (request) => {
+      if (request.frame() !== page.mainFrame() && request.isNavigationRequest() && request.url().startsWith(stack.idp.issuer))
+        frameRequests++;
+    });
     const check = async (path: string) => {
+      frameRequests = 0;
       await page.goto(`${stack.app.origin}${path}`);
       await appReady(page);
       await page.evaluate(() => window.makeClient({ checkSessionRedirect: true }).checkSession());
@@ -29,7 +36,10 @@ describe('SDK in Chromium: the top-level session check, third-party cookies bloc
     };
     // A reload of a signed-in tab with a memory cache has no tokens: it may check again, at once.
     expect(await check('/first')).toEqual({ appState: { targetUrl: '/first' }, sessionCheck: 'signed_in' });
+    expect(frameRequests).toBe(1);
+    // That check found what the iframe could not see: this tab's next loads skip the iframe.
     expect(await check('/second')).toEqual({ appState: { targetUrl: '/second' }, sessionCheck: 'signed_in' });
+    expect(frameRequests).toBe(0);
 
     for (const session of await stack.idp.listSessions()) await stack.idp.endSession(session.id);
     expect(await check('/third')).toEqual({ appState: { targetUrl: '/third' }, sessionCheck: 'no_session' });

@@ -1,14 +1,14 @@
-import { scopedName } from '../names.js';
 import type { ClientContext } from './context.js';
+import { FRAME_BLIND, silentCheckName } from './silent-check-mark.js';
 
 /**
  * Keeps the top-level `prompt=none` session check from looping. The mark is set in this
  * tab's sessionStorage before navigating and kept when the provider answers "no session",
- * so the check stays off for the cooldown; an answer that signed the user in removes it,
- * because the next page load of a signed-in user (a reload with a memory cache, a second
- * tab) must be able to check again without a login form.
+ * so the check stays off for the cooldown; an answer that signed the user in replaces it
+ * with {@link FRAME_BLIND}, because the next page load of a signed-in user (a reload with a
+ * memory cache, a second tab) must be able to check again without a login form.
  */
-const key = (ctx: ClientContext) => scopedName('check', ctx.options.issuer, ctx.options.clientId);
+const key = silentCheckName;
 
 /** Sets the mark; false when it is set and fresh, or when it cannot be kept (then no redirect). */
 export function claimSilentRedirect(ctx: ClientContext): boolean {
@@ -26,10 +26,14 @@ export function claimSilentRedirect(ctx: ClientContext): boolean {
   }
 }
 
-/** The check found a session: the next page load may check again. */
+/**
+ * The check found a session: the next page load may check again. Since the top-level check
+ * runs only after the hidden iframe found no session, the mark now says that in this tab the
+ * iframe cannot see the session (third-party cookies blocked): see silent-check-mark.ts.
+ */
 export function releaseSilentRedirect(ctx: ClientContext): void {
   try {
-    ctx.platform.storage('session')?.removeItem(key(ctx));
+    ctx.platform.storage('session')?.setItem(key(ctx), FRAME_BLIND);
   } catch {
     // Storage that cannot be written keeps the mark; the cooldown still ends it.
   }

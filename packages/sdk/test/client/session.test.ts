@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSsoClient } from '../../src/index.js';
+import { createSsoClient, SsoClient } from '../../src/index.js';
 import { APP, CLIENT_ID, ISSUER, REDIRECT_URI } from '../support/fake-op.js';
 import { settle, world } from '../support/setup.js';
 
@@ -158,6 +158,59 @@ describe('checkSession', () => {
     none.browser.advance(301_000);
     await none.client.checkSession();
     expect(none.tab.navigations).toHaveLength(2);
+  });
+
+  it('skips the iframe on the next page load of a tab where only the top-level check found the session', async () => {
+    const w = world({ checkSessionRedirect: true });
+    const blocked = async (request: { state: string }) =>
+      new URLSearchParams({ error: 'login_required', state: request.state, iss: ISSUER });
+    w.tab.frameAnswer = blocked;
+    w.tab.url = `${APP}/orders`;
+    await w.client.checkSession();
+    expect(w.tab.frames).toHaveLength(1);
+    w.tab.url = w.op.callbackUrl(w.tab.navigations[0] as string);
+    await w.client.handleRedirectCallback();
+
+    // A reload: a new client in the same tab, with an empty memory cache.
+    const reload = () =>
+      new SsoClient({
+        issuer: ISSUER,
+        clientId: CLIENT_ID,
+        authorizationParams: { redirect_uri: REDIRECT_URI },
+        checkSessionRedirect: true,
+        platform: w.tab.platform,
+      });
+    w.tab.url = `${APP}/orders`;
+    const reloaded = reload();
+    await reloaded.checkSession();
+    expect(w.tab.frames).toHaveLength(1);
+    expect(w.tab.navigations).toHaveLength(2);
+    expect(reloaded.lastSessionCheck).toMatchObject({ status: 'redirecting' });
+    w.tab.url = w.op.callbackUrl(w.tab.navigations[1] as string);
+    expect(await reloaded.handleRedirectCallback()).toEqual({ appState: { targetUrl: '/orders' }, sessionCheck: 'signed_in' });
+
+    // The session ended meanwhile: the top-level check says so once, and the guard still holds.
+    w.op.session = false;
+    w.tab.url = `${APP}/orders`;
+    const afterEnd = reload();
+    await afterEnd.checkSession();
+    expect(w.tab.frames).toHaveLength(1);
+    w.tab.url = w.op.callbackUrl(w.tab.navigations[2] as string);
+    expect(await afterEnd.handleRedirectCallback()).toMatchObject({ sessionCheck: 'no_session' });
+    w.tab.url = `${APP}/orders`;
+    const next = reload();
+    await next.checkSession();
+    expect(w.tab.frames).toHaveLength(2);
+    expect(w.tab.navigations).toHaveLength(3);
+    expect(next.lastSessionCheck).toMatchObject({ status: 'signed_out' });
+
+    // Another tab has not learnt it: the iframe first.
+    w.op.session = true;
+    const other = w.openTab();
+    other.tab.frameAnswer = blocked;
+    other.tab.url = `${APP}/orders`;
+    await other.client.checkSession();
+    expect(other.tab.frames).toHaveLength(1);
   });
 
   it('createSsoClient runs checkSession', async () => {
