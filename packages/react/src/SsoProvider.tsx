@@ -1,4 +1,4 @@
-import { createContext, type ReactNode, useEffect, useState } from 'react';
+import { createContext, type ReactNode, useEffect, useLayoutEffect, useState } from 'react';
 import { SsoClient, type SsoClientOptions, sameOriginPath, type User } from 'sso-spa';
 import { type AuthStore, createAuthStore, type ReactSsoClient } from './auth-store.js';
 
@@ -46,6 +46,9 @@ function defaultOnRedirectCallback(appState: unknown): void {
   }
 }
 
+/** `useLayoutEffect` in the browser; on a server (which runs no effect) `useEffect`, which does not warn there. */
+const useStartEffect = typeof window === 'undefined' ? useEffect : useLayoutEffect;
+
 /**
  * Makes the session available to `useSso()` below it. On mount it handles a redirect
  * callback when the URL carries one, and otherwise checks the session silently.
@@ -61,7 +64,10 @@ export function SsoProvider(props: SsoProviderProps) {
   // leave a listener on a client that outlives this provider.
   useEffect(() => store.connect(), [store]);
 
-  useEffect(() => {
+  // A layout effect runs as soon as the provider is in the document, before the browser paints:
+  // the silent check (an iframe or a top-level round trip to the provider) starts a frame
+  // earlier than from a passive effect, which waits for the first paint.
+  useStartEffect(() => {
     void store.start({ url: window.location.href, skipRedirectCallback, onRedirectCallback });
     // start() runs once per store, so later prop changes cannot handle a callback twice.
   }, [store, skipRedirectCallback, onRedirectCallback]);

@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
 import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
+import { useEffect } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   type NavigationExtender,
@@ -54,6 +55,12 @@ function Profile() {
   return <p>{isAuthenticated ? `signed in as ${user?.name}` : 'signed out'}</p>;
 }
 
+/** A page whose own mount effect (a passive one) runs `run`. */
+function OnMount({ run }: { run: () => void }) {
+  useEffect(run, [run]);
+  return null;
+}
+
 function SessionStatus({ manager }: { manager: SessionSource<{ status: string }> }) {
   return <p>status {useSessionState(manager).status}</p>;
 }
@@ -101,6 +108,22 @@ describe('<SsoProvider> and useSso()', () => {
     await screen.findByText('signed out');
     expect(client.checkSession).toHaveBeenCalledTimes(1);
     expect(client.handleRedirectCallback).not.toHaveBeenCalled();
+  });
+
+  it('starts the silent check before the first paint, before any passive effect of the page runs', async () => {
+    const { client } = fakeClient({ signedIn: false });
+    let startedBeforePageEffect: boolean | undefined;
+    render(
+      <SsoProvider client={client}>
+        <OnMount
+          run={() => {
+            startedBeforePageEffect = client.checkSession.mock.calls.length === 1;
+          }}
+        />
+      </SsoProvider>,
+    );
+    await waitFor(() => expect(startedBeforePageEffect).toBeDefined());
+    expect(startedBeforePageEffect).toBe(true);
   });
 
   it('follows the client when the session ends elsewhere', async () => {
