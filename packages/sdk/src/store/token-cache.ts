@@ -64,8 +64,15 @@ export class TokenCache {
 
   /** The key of an audience and scope. */
   key(audience: string, scope: string): string {
-    return `${KEY_PREFIX}${this.#issuer}::${this.#clientId}::${audience}::${scope}`;
+    // The last one is kept: a cache hit asks for the same key every time, and one string
+    // object makes the hit's comparison with the checked entry's key a pointer comparison.
+    const last = this.#lastKey;
+    if (last?.[0] === audience && last[1] === scope) return last[2];
+    const key = `${KEY_PREFIX}${this.#issuer}::${this.#clientId}::${audience}::${scope}`;
+    this.#lastKey = [audience, scope, key];
+    return key;
   }
+  #lastKey: [string, string, string] | undefined;
 
   get #userKey(): string {
     return `${KEY_PREFIX}${this.#issuer}::${this.#clientId}::@@user@@`;
