@@ -1,4 +1,4 @@
-import { postAuthorizationResponse } from '../navigators/silent-callback.js';
+import { postAuthorizationResponse } from '../navigators/post-response.js';
 import { isCallbackUrl, responseParams } from '../protocol/callback.js';
 import type { ClientContext } from './context.js';
 
