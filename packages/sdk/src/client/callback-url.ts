@@ -10,12 +10,15 @@ import type { ClientContext } from './context.js';
  * waiting window reads the response from it.
  */
 export function leaveCallbackUrl(ctx: ClientContext, url?: string): string {
-  const current = ctx.platform.currentUrl();
-  const href = url ?? current;
+  const href = url ?? ctx.platform.currentUrl();
   if (!href) throw new SsoError('invalid_options', 'No callback URL');
-  if (!ctx.platform.opener()) {
-    const clean = current ? cleanedUrl(current) : undefined;
-    if (clean) ctx.platform.replaceUrl(clean);
-  }
+  if (!ctx.platform.opener()) cleanAddressBar(ctx);
   return href;
+}
+
+/** Removes the authorization response parameters from the address bar, if it has any. */
+export function cleanAddressBar(ctx: ClientContext): void {
+  const current = ctx.platform.currentUrl();
+  const clean = current ? cleanedUrl(current) : undefined;
+  if (clean) ctx.platform.replaceUrl(clean);
 }

@@ -1,5 +1,6 @@
-import { checkNoRepeats, cleanedUrl, responseParams } from '../protocol/callback.js';
+import { checkNoRepeats, responseParams } from '../protocol/callback.js';
 import { type Transaction, TransactionStore } from '../store/transactions.js';
+import { cleanAddressBar } from './callback-url.js';
 import type { ClientContext } from './context.js';
 
 /** This client's redirect transactions, in the storage `transactionStorage` names. */
@@ -25,15 +26,15 @@ export interface TakenCallback {
  * storage at once, without an await, so two calls for one response never both get it.
  */
 export function takeCallback(ctx: ClientContext, href: string): TakenCallback {
-  const current = ctx.platform.currentUrl();
   const params = responseParams(href);
   const [state, ...others] = params.getAll('state');
   const transactions = transactionsOf(ctx);
   // In a window this app opened, a response of no transaction of this tab's is the SDK's own
   // silent frame or popup: left as it is, for completeCallback to hand over.
-  if (ctx.platform.opener() && !transactions.has(state ?? '')) return { href, params };
-  const clean = current ? cleanedUrl(current) : undefined;
-  if (clean) ctx.platform.replaceUrl(clean);
+  const opener = ctx.platform.opener();
+  if (opener && !transactions.has(state ?? '')) return { href, params };
+  // Elsewhere leaveCallbackUrl cleaned the address bar already.
+  if (opener) cleanAddressBar(ctx);
   // Every state's transaction is consumed, so a repeated state leaves none behind; without a
   // state the store is still rewritten, dropping corrupt entries.
   const tx = transactions.take(state);

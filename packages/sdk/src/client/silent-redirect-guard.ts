@@ -8,18 +8,16 @@ import { FRAME_BLIND, silentCheckName } from './silent-check-mark.js';
  * with {@link FRAME_BLIND}, because the next page load of a signed-in user (a reload with a
  * memory cache, a second tab) must be able to check again without a login form.
  */
-const key = silentCheckName;
-
 /** Sets the mark; false when it is set and fresh, or when it cannot be kept (then no redirect). */
 export function claimSilentRedirect(ctx: ClientContext): boolean {
   const storage = ctx.platform.storage('session');
   if (!storage) return false;
-  const last = Number(storage.getItem(key(ctx)) ?? Number.NaN);
+  const last = Number(storage.getItem(silentCheckName(ctx)) ?? Number.NaN);
   const cooldownMs = (ctx.options.silentRedirectCooldownSeconds ?? 300) * 1000;
   // A mark from the future (clock set back) is stale, not a reason to wait for ever.
   if (Number.isFinite(last) && ctx.now() - last < cooldownMs && ctx.now() >= last) return false;
   try {
-    storage.setItem(key(ctx), String(ctx.now()));
+    storage.setItem(silentCheckName(ctx), String(ctx.now()));
     return true;
   } catch {
     return false;
@@ -33,7 +31,7 @@ export function claimSilentRedirect(ctx: ClientContext): boolean {
  */
 export function releaseSilentRedirect(ctx: ClientContext): void {
   try {
-    ctx.platform.storage('session')?.setItem(key(ctx), FRAME_BLIND);
+    ctx.platform.storage('session')?.setItem(silentCheckName(ctx), FRAME_BLIND);
   } catch {
     // Storage that cannot be written keeps the mark; the cooldown still ends it.
   }

@@ -52,6 +52,8 @@ export class TokenCache {
   readonly #checked = new WeakMap<object, string>();
   /** The store answers without a promise (the SDK's own stores), so {@link peek} may ask it. */
   readonly #syncStore: boolean;
+  /** The last key built, with its audience and scope (see {@link key}). */
+  #lastKey: [string, string, string] | undefined;
 
   constructor(store: CustomCache, issuer: string, clientId: string, now: () => number, marginSeconds: number) {
     this.#store = store;
@@ -72,7 +74,6 @@ export class TokenCache {
     this.#lastKey = [audience, scope, key];
     return key;
   }
-  #lastKey: [string, string, string] | undefined;
 
   get #userKey(): string {
     return `${KEY_PREFIX}${this.#issuer}::${this.#clientId}::@@user@@`;

@@ -17,15 +17,20 @@ const tx = (state: string): Transaction => ({
   createdAt: clock,
 });
 
+/** This client's transactions in `storage` (`undefined`: none available), swept after `ttlMs`. */
+const storeOver = (storage: MemoryStorage | undefined, ttlMs?: number) =>
+  new TransactionStore(
+    () => storage,
+    'https://op.example/',
+    'site-a',
+    () => clock,
+    ttlMs,
+  );
+
 describe('TransactionStore', () => {
   it('returns a transaction once, then never again (A2)', () => {
     const storage = new MemoryStorage();
-    const store = new TransactionStore(
-      () => storage,
-      'https://op.example/',
-      'site-a',
-      () => clock,
-    );
+    const store = storeOver(storage);
     store.save(tx('s1'));
     store.save(tx('s2'));
     expect(store.take('s1')?.state).toBe('s1');
@@ -36,12 +41,7 @@ describe('TransactionStore', () => {
 
   it('looks up own properties only (A1)', () => {
     const storage = new MemoryStorage();
-    const store = new TransactionStore(
-      () => storage,
-      'https://op.example/',
-      'site-a',
-      () => clock,
-    );
+    const store = storeOver(storage);
     store.save(tx('s1'));
     for (const state of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
       expect(store.take(state)).toBeUndefined();
@@ -53,13 +53,7 @@ describe('TransactionStore', () => {
 
   it('sweeps stale transactions and survives corrupt storage (E1)', () => {
     const storage = new MemoryStorage();
-    const store = new TransactionStore(
-      () => storage,
-      'https://op.example/',
-      'site-a',
-      () => clock,
-      1000,
-    );
+    const store = storeOver(storage, 1000);
     store.save(tx('old'));
     clock += 2000;
     expect(store.take('old')).toBeUndefined();
@@ -70,12 +64,7 @@ describe('TransactionStore', () => {
   });
 
   it('fails with storage_unavailable when it cannot store (E4)', () => {
-    const store = new TransactionStore(
-      () => undefined,
-      'https://op.example/',
-      'site-a',
-      () => clock,
-    );
+    const store = storeOver(undefined);
     expect(() => store.save(tx('s'))).toThrow(expect.objectContaining({ code: 'storage_unavailable' }));
     expect(store.take('s')).toBeUndefined();
   });
